@@ -1,0 +1,183 @@
+// Latency and throughput of a small POST /api/v1/query through pm-gateway, beside the same InfluxQL
+// sent straight to influxd's /query in the same run (autocannon, same connections and duration).
+//
+//   npm run build && node bench/gateway.mjs [--duration=10] [--connections=1,10] [--rounds=2]
+//
+// The gateway runs as its own process (dist/bin.js, JSON request log on, to /dev/null), against one
+// real influxd started by @platform-metrics/testing. Rate and concurrency limits are raised so they
+// do not shape the load. Rounds alternate direct/gateway so drift on a shared machine hits both.
+// Latencies are taken from every response (autocannon's histogram keeps whole milliseconds only).
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { createToken, querySchema } from "../gateway/dist/index.js";
+import { buildQuery } from "../gateway/dist/query/build-influxql.js";
+import { freePort, startInflux } from "../testing/dist/index.js";
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "1,10" },
+    rounds: { type: "string", default: "2" },
+  },
+});
+const duration = Number(args.duration);
+const connectionCounts = args.connections.split(",").map(Number);
+const rounds = Number(args.rounds);
+const DB = "bench";
+
+const influx = await startInflux();
+const dir = mkdtempSync(join(tmpdir(), "pm-bench-gateway-"));
+let gateway;
+try {
+  // 2 hosts x 1 point a minute for 2 hours, org acme, plus another org's points in the same measurement.
+  await influx.createDatabase(DB);
+  const lines = [];
+  const minute = Math.floor(Date.now() / 60_000) * 60_000;
+  for (let i = 0; i < 120; i++) {
+    const ns = BigInt(minute - i * 60_000) * 1_000_000n;
+    for (const [org, host] of [
+      ["acme", "a-1"],
+      ["acme", "a-2"],
+      ["globex", "g-1"],
+    ]) {
+      lines.push(`cpu,org=${org},host=${host} usage=${(i * 7) % 100}.5,idle=${100 - (i % 100)} ${ns}`);
+    }
+  }
+  await influx.write(DB, lines);
+
+  const { token, entry } = createToken({ id: "bench", orgs: ["acme"] });
+  const tokensFile = join(dir, "tokens.yaml");
+  writeFileSync(tokensFile, `tokens:\n  - ${JSON.stringify(entry)}\n`);
+  const port = await freePort();
+  gateway = spawn(process.execPath, ["gateway/dist/bin.js"], {
+    env: {
+      ...process.env,
+      PM_INFLUX_URLS: `a=${influx.url}`,
+      PM_INFLUX_DB: DB,
+      PM_GATEWAY_TOKENS_FILE: tokensFile,
+      PM_HTTP_PORT: String(port),
+      PM_HTTP_HOST: "127.0.0.1",
+      PM_GATEWAY_RATE_LIMIT: "1000000000",
+      PM_GATEWAY_MAX_CONCURRENT: "10000",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if ((await fetch(`${base}/readyz`).catch(() => undefined))?.ok) break;
+    if (i > 200) throw new Error("the gateway did not become ready");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  // The small query: mean usage of acme's cpu in 5-minute buckets over the last hour (13 buckets).
+  const body = {
+    measurement: "cpu",
+    fields: ["usage"],
+    aggregate: "mean",
+    every: "5m",
+    range: { from: "-1h" },
+  };
+  const limits = { maxRangeNs: 744n * 3_600_000_000_000n, maxPoints: 10_000 };
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  // The same statement the gateway builds; relative times so the window moves as the gateway's does.
+  const influxql = buildQuery(querySchema.parse(body), "acme", limits, nowNs)
+    .influxql.replace(/time >= \d+/, "time >= now() - 1h")
+    .replace(/time <= \d+/, "time <= now()");
+
+  const check = await fetch(`${base}/api/v1/query`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const checked = await check.json();
+  if (check.status !== 200 || checked.series[0].values.length < 12) {
+    throw new Error(`gateway answered ${check.status}: ${JSON.stringify(checked).slice(0, 300)}`);
+  }
+
+  const targets = {
+    direct: {
+      url: `${influx.url}/query?${new URLSearchParams({ db: DB, q: influxql })}`,
+      method: "GET",
+    },
+    gateway: {
+      url: `${base}/api/v1/query`,
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    },
+  };
+  const load = (name, seconds, connections) =>
+    new Promise((resolve, reject) => {
+      const latencies = [];
+      const instance = autocannon({ ...targets[name], connections, duration: seconds }, (error, result) =>
+        error ? reject(error) : resolve({ ...result, latencies }),
+      );
+      instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+        if (statusCode === 200) latencies.push(responseTime);
+      });
+    });
+  const percentile = (sorted, p) =>
+    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ms = (x) => x.toFixed(2);
+
+  await load("direct", 2, 10);
+  await load("gateway", 2, 10);
+  console.log(`InfluxQL: \`${influxql}\`\n`);
+  console.log(`${rounds} rounds of ${duration} s per target and connection count; median of the rounds\n`);
+  console.log("| connections | target | p50 ms | p99 ms | requests/s | requests |");
+  console.log("| ---: | --- | ---: | ---: | ---: | ---: |");
+  const verdicts = [];
+  const perRound = [];
+  for (const connections of connectionCounts) {
+    const results = { direct: [], gateway: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const name of ["direct", "gateway"]) {
+        const result = await load(name, duration, connections);
+        if (result.non2xx > 0 || result.errors > 0) {
+          throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+        }
+        const sorted = result.latencies.sort((a, b) => a - b);
+        results[name].push({
+          p50: percentile(sorted, 50),
+          p99: percentile(sorted, 99),
+          rps: result.requests.average,
+          total: result.requests.total,
+        });
+      }
+    }
+    const summary = (name) => ({
+      p50: median(results[name].map((r) => r.p50)),
+      p99: median(results[name].map((r) => r.p99)),
+      rps: median(results[name].map((r) => r.rps)),
+      total: results[name].reduce((sum, r) => sum + r.total, 0),
+    });
+    const direct = summary("direct");
+    const viaGateway = summary("gateway");
+    console.log(
+      `| ${connections} | influxd /query (direct) | ${ms(direct.p50)} | ${ms(direct.p99)} | ${Math.round(direct.rps)} | ${direct.total} |`,
+    );
+    console.log(
+      `| ${connections} | gateway POST /api/v1/query | ${ms(viaGateway.p50)} | ${ms(viaGateway.p99)} | ${Math.round(viaGateway.rps)} | ${viaGateway.total} |`,
+    );
+    verdicts.push(
+      `${connections} connection(s): gateway/direct p50 ${(viaGateway.p50 / direct.p50).toFixed(2)}x (target <= 1.2x), ` +
+        `p99 ${(viaGateway.p99 / direct.p99).toFixed(2)}x, gateway ${Math.round(viaGateway.rps)} requests/s (target >= 2000), ` +
+        `direct ${Math.round(direct.rps)} requests/s`,
+    );
+    for (const name of ["direct", "gateway"]) {
+      perRound.push(
+        `${connections} connection(s), ${name}: ${results[name].map((r) => `p50 ${ms(r.p50)} / p99 ${ms(r.p99)} / ${Math.round(r.rps)} rps`).join("; ")}`,
+      );
+    }
+  }
+  console.log(`\n${verdicts.join("\n")}\n\nper round:\n${perRound.join("\n")}`);
+} finally {
+  gateway?.kill("SIGTERM");
+  await influx.close();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,29 @@
+import { defineCollector } from "@platform-metrics/sdk";
+import { collectRound } from "./collect.js";
+import { cliOptions, configSchema } from "./config.js";
+import { measurements } from "./measurements.js";
+import { type PerfContext, type PerfState, setupState, teardownState } from "./state.js";
+import { forwardSignal } from "./target/launch.js";
+
+export default defineCollector({
+  name: "perf",
+  description: "CPU, memory, I/O and GPU of a process tree, and how long the app ran",
+  config: configSchema,
+  interval: "1s",
+  httpPort: 8080,
+  measurements,
+  cli: {
+    options: cliOptions,
+    rest: "command",
+    usage: [
+      "Examples:",
+      "  pm-collector-perf --pid 1234",
+      "  pm-collector-perf --match 'python .*train\\.py' --wait-timeout 2m",
+      "  PM_INTERVAL=100ms pm-collector-perf -- ./run-benchmark.sh --quick",
+    ].join("\n"),
+  },
+  setup: (ctx): PerfState => setupState(ctx as PerfContext),
+  collect: collectRound,
+  onSignal: (signal, { state, log }) => forwardSignal(state?.launched, signal, log),
+  teardown: ({ state, config }) => teardownState(state, config),
+});

@@ -1,0 +1,74 @@
+import { type CliOption, duration, z } from "@platform-metrics/sdk";
+
+function validRegex(text: string): boolean {
+  try {
+    new RegExp(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The collector's own settings (PM_PID, PM_MATCH, ...), merged by the SDK with the common ones. */
+export const configSchema = z.object({
+  pid: z.coerce.number().int().positive().optional().describe("follow this process and its descendants"),
+  match: z
+    .string()
+    .min(1)
+    .refine(validRegex, "expected a JavaScript regular expression")
+    .optional()
+    .describe("follow the oldest process whose command line matches this regular expression"),
+  waitTimeout: duration()
+    .default(300_000)
+    .describe("with match: how long to wait for the process to appear (0s waits forever)"),
+  command: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .describe("launch mode: the command to run (on the command line: after --)"),
+  perProcess: z
+    .boolean()
+    .default(false)
+    .describe("one perf_process point per process instead of the tree sum"),
+  system: z.boolean().default(false).describe("also write perf_system (host CPU, memory, load)"),
+  gpu: z.boolean().default(true).describe("write perf_gpu when nvidia-smi is found"),
+  nvidiaSmi: z.string().min(1).default("nvidia-smi").describe("nvidia-smi command or path"),
+  procRoot: z
+    .string()
+    .min(1)
+    .default("/proc")
+    .describe("where procfs is mounted (tests point it at fixtures)"),
+});
+
+export type PerfConfig = z.output<typeof configSchema>;
+
+export const cliOptions: Record<string, CliOption> = {
+  pid: { type: "string", description: "follow this process and its descendants" },
+  match: { type: "string", description: "follow the oldest process whose command line matches REGEX" },
+  "wait-timeout": {
+    type: "string",
+    description: "with --match: how long to wait for it (default 5m; 0s: forever)",
+  },
+  "per-process": { type: "boolean", description: "one point per process instead of the tree sum" },
+  system: { type: "boolean", description: "also write perf_system (host CPU, memory, load)" },
+};
+
+/** The lowest interval the sampler is meant for. */
+export const MIN_INTERVAL_MS = 100;
+
+/** Settings that only make sense together; a message naming them, or undefined when fine. */
+export function checkTargetChoice(config: PerfConfig & { interval: number }): string | undefined {
+  const given = [
+    config.pid !== undefined && "PM_PID (--pid)",
+    config.match !== undefined && "PM_MATCH (--match)",
+    config.command !== undefined && "PM_COMMAND (-- COMMAND ARGS...)",
+  ].filter(Boolean);
+  if (given.length !== 1) {
+    return given.length === 0
+      ? "no target: give one of --pid N, --match REGEX or -- COMMAND ARGS... (PM_PID, PM_MATCH, PM_COMMAND)"
+      : `several targets (${given.join(", ")}): give exactly one`;
+  }
+  if (config.interval < MIN_INTERVAL_MS)
+    return `PM_INTERVAL: expected at least ${MIN_INTERVAL_MS}ms, got ${config.interval}ms`;
+  return undefined;
+}

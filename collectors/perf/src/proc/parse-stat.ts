@@ -1,0 +1,106 @@
+import { parseIntAt } from "./parse-numbers.js";
+
+/** The fields of /proc/<pid>/stat this collector uses (see proc(5)); times in clock ticks. */
+export interface StatFields {
+  comm: string;
+  /** R, S, D, Z (zombie: exited, not yet reaped), T, ... */
+  state: string;
+  ppid: number;
+  utime: number;
+  stime: number;
+  /** CPU time of reaped children (and everything they reaped). */
+  cutime: number;
+  cstime: number;
+  numThreads: number;
+  /** Ticks after boot when the process started. */
+  startTime: number;
+  vsizeBytes: number;
+  rssPages: number;
+  /** Field 52 (Linux 3.5+) of a zombie: its wait status; 0 without ptrace access. Else undefined. */
+  exitStatus: number | undefined;
+}
+
+const OPEN_PAREN = 0x28;
+const CLOSE_PAREN = 0x29;
+const SPACE = 0x20;
+const ZOMBIE = 0x5a;
+const LAST_USUAL = 24;
+const EXIT_CODE = 52;
+// Where fields 3..52 start (1-based numbers from proc(5)); reused, as this runs for every process
+// every round. comm (field 2) may hold spaces and parentheses: counting starts after its last ')'.
+const starts = new Int32Array(EXIT_CODE + 1);
+
+/** Parses /proc/<pid>/stat from bytes; undefined when the text is not a stat line. */
+export function parseStat(bytes: Buffer, length: number): StatFields | undefined {
+  let open = -1;
+  for (let i = 0; i < length; i++) {
+    if (bytes[i] === OPEN_PAREN) {
+      open = i;
+      break;
+    }
+  }
+  let close = -1;
+  for (let i = length - 1; i > open; i--) {
+    if (bytes[i] === CLOSE_PAREN) {
+      close = i;
+      break;
+    }
+  }
+  if (open === -1 || close === -1 || close + 2 >= length) return undefined;
+  // A plain byte loop: far cheaper than a native indexOf call per field.
+  const zombie = bytes[close + 2] === ZOMBIE;
+  const last = zombie ? EXIT_CODE : LAST_USUAL;
+  starts.fill(-1);
+  let field = 3;
+  starts[3] = close + 2;
+  for (let i = close + 2; i < length && field < last; i++) {
+    if (bytes[i] === SPACE) starts[++field] = i + 1;
+  }
+  const int = (n: number) => {
+    const at = starts[n]!;
+    return at === -1 || at >= length ? undefined : parseIntAt(bytes, at, length);
+  };
+  const ppid = int(4);
+  const utime = int(14);
+  const stime = int(15);
+  const cutime = int(16);
+  const cstime = int(17);
+  const numThreads = int(20);
+  const startTime = int(22);
+  const vsizeBytes = int(23);
+  const rssPages = int(24);
+  if (
+    ppid === undefined ||
+    utime === undefined ||
+    stime === undefined ||
+    cutime === undefined ||
+    cstime === undefined ||
+    numThreads === undefined ||
+    startTime === undefined ||
+    vsizeBytes === undefined ||
+    rssPages === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    comm: bytes.toString("utf8", open + 1, close),
+    state: String.fromCharCode(bytes[close + 2]!),
+    ppid,
+    utime,
+    stime,
+    cutime,
+    cstime,
+    numThreads,
+    startTime,
+    vsizeBytes,
+    rssPages,
+    // Only an exited process has one; reading it from every line would cost a longer scan.
+    exitStatus: zombie ? int(EXIT_CODE) : undefined,
+  };
+}
+
+/** The exit code a shell would report for a wait status: the code, or 128 + the signal. */
+export function exitCodeOfWaitStatus(status: number): number {
+  const signal = status & 0x7f;
+  return signal === 0 ? (status >> 8) & 0xff : 128 + signal;
+}

@@ -1,0 +1,156 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+
+export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+export const FAKE_NVIDIA_SMI = fileURLToPath(new URL("./fixtures/nvidia-smi", import.meta.url));
+
+const children = new Set<ChildProcess>();
+const dirs: string[] = [];
+
+/** Starts `sh -c script`; killed by cleanup() if still running. */
+export function sh(script: string, env: Record<string, string> = {}): ChildProcess {
+  const child = spawn("sh", ["-c", script], { stdio: "ignore", env: { ...process.env, ...env } });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "pm-perf-"));
+  dirs.push(dir);
+  return dir;
+}
+
+export function cleanup(): void {
+  for (const child of children) child.kill("SIGKILL");
+  children.clear();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+/** Polls `check` every 50 ms until it returns a value other than undefined, for at most `ms`. */
+export async function waitFor<T>(check: () => T | undefined, ms = 10_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Ground truth written by a test script: its own /proc/self/stat and io after `wait`. */
+export function readTruth(dir: string) {
+  const stat = readFileSync(join(dir, "final.stat"), "latin1");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = (n: number) => Number(fields[n - 3]);
+  const io = readFileSync(join(dir, "final.io"), "latin1");
+  const value = (key: string) => Number(new RegExp(`^${key}: (\\d+)$`, "m").exec(io)![1]);
+  return {
+    cpuTicks: ticks(14) + ticks(15) + ticks(16) + ticks(17),
+    writeBytes: value("write_bytes"),
+    readBytes: value("read_bytes"),
+  };
+}
+
+export interface BinRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  child: ChildProcess;
+}
+
+/** Runs the built bin with PM_SINK=stdout; `during` runs while it is up (to send signals, start targets). */
+export async function runBin(
+  args: string[],
+  env: Record<string, string> = {},
+  during?: (child: ChildProcess, output: { stdout: string; stderr: string }) => Promise<void>,
+  timeoutMs = 20_000,
+  /** A command to run node under, e.g. setpriv to drop privileges. */
+  wrapper: string[] = [],
+): Promise<BinRun> {
+  const [command, ...prefix] = [...wrapper, process.execPath];
+  const child = spawn(command!, [...prefix, BIN, ...args], {
+    env: { ...process.env, PM_SINK: "stdout", PM_HTTP_PORT: "0", PM_GPU: "false", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  const output = { stdout: "", stderr: "" };
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    output.stdout += chunk;
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    output.stderr += chunk;
+  });
+  const done = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once("close", (code, signal) => resolve([code, signal])),
+  );
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  try {
+    if (during) await during(child, output);
+    const [code, signal] = await done;
+    return { code, signal, ...output, child };
+  } finally {
+    clearTimeout(timer);
+    children.delete(child);
+  }
+}
+
+export interface Line {
+  measurement: string;
+  tags: Record<string, string>;
+  fields: Record<string, number | string | boolean>;
+}
+
+/** Splits on unescaped `sep`, keeping the escapes in the parts. */
+function splitRaw(text: string, sep: string, limit = Number.POSITIVE_INFINITY): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length && parts.length < limit - 1; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === sep) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+const unescapeKey = (text: string) => text.replace(/\\([ ,=])/g, "$1");
+
+function fieldValue(raw: string): number | boolean {
+  if (raw === "true" || raw === "false") return raw === "true";
+  return Number(raw.endsWith("i") ? raw.slice(0, -1) : raw);
+}
+
+/** Parses the line protocol this collector writes (numbers and booleans only). */
+export function parseLines(text: string): Line[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => {
+      const [series = "", fieldText = ""] = splitRaw(line, " ", 3);
+      const [measurement = "", ...tagPairs] = splitRaw(series, ",");
+      const tags: Record<string, string> = {};
+      for (const pair of tagPairs) {
+        const [key = "", value = ""] = splitRaw(pair, "=", 2);
+        tags[unescapeKey(key)] = unescapeKey(value);
+      }
+      const fields: Line["fields"] = {};
+      for (const pair of splitRaw(fieldText, ",")) {
+        const [key = "", raw = ""] = splitRaw(pair, "=", 2);
+        fields[unescapeKey(key)] = fieldValue(raw);
+      }
+      return { measurement: unescapeKey(measurement), tags, fields };
+    });
+}

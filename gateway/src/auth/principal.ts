@@ -1,0 +1,33 @@
+import { badRequest, forbidden } from "../errors.js";
+
+/** Who is calling, after authentication. `orgs` is "*" for platform admins. */
+export interface Principal {
+  /** Token id or `oidc:<sub>`; safe to log, never the credential itself. */
+  id: string;
+  kind: "token" | "oidc";
+  orgs: ReadonlySet<string> | "*";
+}
+
+const ORG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export function isOrgName(value: string): boolean {
+  return ORG.test(value);
+}
+
+/** The org a request reads: the one asked for (it must be granted) or the token's only org. */
+export function resolveOrg(principal: Principal, requested: unknown): string {
+  if (principal.orgs !== "*" && principal.orgs.size === 0) throw forbidden("these credentials grant no org");
+  if (requested === undefined || requested === "") {
+    if (principal.orgs !== "*" && principal.orgs.size === 1) return [...principal.orgs][0]!;
+    throw badRequest("org is required: this token grants several orgs; pass org");
+  }
+  if (typeof requested !== "string" || !isOrgName(requested)) {
+    throw badRequest(
+      `org ${JSON.stringify(requested).slice(0, 80)} is not an org name (expected lowercase letters, digits, - or _)`,
+    );
+  }
+  if (principal.orgs !== "*" && !principal.orgs.has(requested)) {
+    throw forbidden(`this token does not grant org ${JSON.stringify(requested)}`);
+  }
+  return requested;
+}

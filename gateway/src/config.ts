@@ -1,0 +1,129 @@
+import { duration, type LoadConfigOptions, loadConfig, z } from "@platform-metrics/sdk";
+
+const REPLICA_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+/** `a=http://influx-a:8086,b=http://influx-b:8086` -> [{ name: "a", url: "http://influx-a:8086" }, ...] */
+const influxUrls = z
+  .string({ error: "required: replicas as name=url, e.g. a=http://influx-a:8086" })
+  .transform((text, ctx) => {
+    const replicas: { name: string; url: string }[] = [];
+    for (const item of text
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const eq = item.indexOf("=");
+      const name = eq > 0 ? item.slice(0, eq).trim() : "";
+      const url = eq > 0 ? item.slice(eq + 1).trim() : "";
+      if (!REPLICA_NAME.test(name) || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected name=http(s)://host:port, got ${JSON.stringify(item)} (name: lowercase letters, digits, - or _)`,
+        });
+        return z.NEVER;
+      }
+      if (replicas.some((replica) => replica.name === name)) {
+        ctx.addIssue({ code: "custom", message: `replica name ${JSON.stringify(name)} appears twice` });
+        return z.NEVER;
+      }
+      replicas.push({ name, url: url.replace(/\/+$/, "") });
+    }
+    if (replicas.length === 0) {
+      ctx.addIssue({ code: "custom", message: "expected at least one replica, e.g. a=http://influx-a:8086" });
+      return z.NEVER;
+    }
+    return replicas;
+  });
+
+/** Each key is read from PM_<KEY_IN_SNAKE_CASE> (gatewayMaxRange -> PM_GATEWAY_MAX_RANGE) or the PM_CONFIG file. */
+export const gatewayConfigSchema = z
+  .object({
+    influxUrls: influxUrls.describe("InfluxDB replicas, name=url comma-separated (required)"),
+    influxDb: z.string().min(1).default("platform_metrics").describe("database (default platform_metrics)"),
+    influxUsername: z.string().optional().describe("InfluxDB user"),
+    influxPassword: z.string().optional().describe("InfluxDB password"),
+    httpPort: z.coerce.number().int().min(0).max(65535).default(8080).describe("listen port (default 8080)"),
+    httpHost: z.string().min(1).default("0.0.0.0").describe("listen address (default 0.0.0.0)"),
+    logLevel: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info")
+      .describe("pino level (default info)"),
+    gatewayTokensFile: z.string().min(1).optional().describe("YAML file of API tokens (sha256 digests)"),
+    gatewayTokensPoll: duration({ min: "10ms" })
+      .default(5000)
+      .describe("how often the tokens file is checked for changes (default 5s)"),
+    gatewayOidcIssuer: z.url().optional().describe("OIDC issuer; JWTs from it are accepted"),
+    gatewayOidcAudience: z.string().min(1).optional().describe("required aud claim of JWTs"),
+    gatewayOidcJwksUrl: z
+      .url()
+      .optional()
+      .describe("JWKS URL (default: jwks_uri of the issuer's discovery document)"),
+    gatewayOidcOrgsClaim: z
+      .string()
+      .min(1)
+      .default("orgs")
+      .describe("claim holding the org list, dotted for nested claims (default orgs)"),
+    gatewayMaxRange: duration({ min: "1s" })
+      .default(31 * 24 * 3_600_000)
+      .describe("longest time range of one query (default 744h)"),
+    gatewayMaxPoints: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(10_000)
+      .describe("most points returned by one query (default 10000)"),
+    gatewayDiscoveryRange: duration({ min: "1s" })
+      .default(7 * 24 * 3_600_000)
+      .describe("fields are listed when the org has points in this window (default 168h)"),
+    gatewayQueryTimeout: duration({ min: "1ms" })
+      .default(10_000)
+      .describe("time limit of one InfluxDB query before 504 (default 10s)"),
+    gatewayRequestTimeout: duration({ min: "1ms" })
+      .default(30_000)
+      .describe("time limit to receive a whole request (default 30s)"),
+    gatewayBodyLimit: z.coerce
+      .number()
+      .int()
+      .min(256)
+      .default(16_384)
+      .describe("largest request body in bytes before 413 (default 16384)"),
+    gatewayRateLimit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(600)
+      .describe("requests per token per rate window before 429 (default 600)"),
+    gatewayRateWindow: duration({ min: "1ms" }).default(60_000).describe("rate limit window (default 1m)"),
+    gatewayMaxConcurrent: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(8)
+      .describe("concurrent API requests per token before 429 (default 8)"),
+    gatewayProbeInterval: duration({ min: "10ms" })
+      .default(5000)
+      .describe("how often replicas are pinged (default 5s)"),
+    gatewayTrustProxy: z.boolean().default(false).describe("trust X-Forwarded-* (default false)"),
+  })
+  .superRefine((config, ctx) => {
+    if (!config.gatewayTokensFile && !config.gatewayOidcIssuer) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["gatewayTokensFile"],
+        message: "set PM_GATEWAY_TOKENS_FILE or PM_GATEWAY_OIDC_ISSUER (or both): nobody could log in",
+      });
+    }
+    if (config.gatewayOidcIssuer && !config.gatewayOidcAudience) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["gatewayOidcAudience"],
+        message: "required with PM_GATEWAY_OIDC_ISSUER: the audience of this gateway's tokens",
+      });
+    }
+  });
+
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+
+export function loadGatewayConfig(options: LoadConfigOptions = {}): GatewayConfig {
+  return loadConfig(gatewayConfigSchema as unknown as z.ZodObject, options) as GatewayConfig;
+}

@@ -1,0 +1,234 @@
+import type { Logger } from "@platform-metrics/sdk";
+import { Pool, errors as undiciErrors } from "undici";
+import { badRequest, HttpError } from "../errors.js";
+
+export interface InfluxSeries {
+  name: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values: unknown[][];
+}
+export interface InfluxStatementResult {
+  statement_id?: number;
+  series?: InfluxSeries[];
+  error?: string;
+}
+export interface ReplicaAnswer {
+  replica: string;
+  results: InfluxStatementResult[];
+}
+export interface ReplicaStatus {
+  name: string;
+  healthy: boolean;
+  /** Why it was last marked failing; internal, for logs and /readyz. */
+  lastError?: string;
+}
+
+export interface ReplicasOptions {
+  replicas: { name: string; url: string }[];
+  db: string;
+  username?: string;
+  password?: string;
+  queryTimeout: number;
+  probeInterval: number;
+  logger: Logger;
+}
+
+interface Replica {
+  name: string;
+  pool: Pool;
+  basePath: string;
+  healthy: boolean;
+  lastError?: string;
+}
+
+/** The replica did not answer usefully (down, timed out, 5xx, missing database): try another. */
+class ReplicaFailure extends Error {
+  constructor(
+    readonly kind: "timeout" | "unavailable",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// InfluxDB's statement errors stay in the log; the caller gets a message about its own query.
+function statementError(error: string): Error {
+  if (/database not found/i.test(error)) return new ReplicaFailure("unavailable", error);
+  if (/timeout|timed out|query killed|interrupted/i.test(error)) {
+    return new HttpError(504, "query_timeout", "the query took longer than the time limit");
+  }
+  if (/max-select-(point|series|buckets)/i.test(error)) {
+    return badRequest("the query reads too many points; narrow the range or the tags", "too_many_points");
+  }
+  return badRequest(
+    "InfluxDB could not run the query (for example an aggregate that does not fit the field's type)",
+    "bad_query",
+  );
+}
+
+/**
+ * InfluxDB replicas holding the same data. A query goes to the healthiest (healthy ones in configured
+ * order), and once more to another when that one fails or times out. Every replica is pinged in the
+ * background, so a failing one is skipped until it answers again.
+ */
+export class Replicas {
+  private readonly replicas: Replica[];
+  private readonly headers: Record<string, string>;
+  private readonly dbParam: string;
+  private probeTimer?: NodeJS.Timeout;
+  private probing = false;
+
+  constructor(private readonly options: ReplicasOptions) {
+    this.replicas = options.replicas.map(({ name, url }) => {
+      const parsed = new URL(url);
+      return {
+        name,
+        pool: new Pool(parsed.origin, { connections: 64, keepAliveTimeout: 30_000 }),
+        basePath: parsed.pathname.replace(/\/+$/, ""),
+        healthy: true,
+      };
+    });
+    this.headers = { accept: "application/json" };
+    this.dbParam = encodeURIComponent(options.db);
+    if (options.username !== undefined) {
+      const basic = Buffer.from(`${options.username}:${options.password ?? ""}`).toString("base64");
+      this.headers.authorization = `Basic ${basic}`;
+    }
+  }
+
+  start(): void {
+    this.probeTimer = setInterval(() => void this.probe(), this.options.probeInterval);
+    this.probeTimer.unref();
+    void this.probe();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.probeTimer);
+    await Promise.all(this.replicas.map((replica) => replica.pool.close().catch(() => undefined)));
+  }
+
+  status(): ReplicaStatus[] {
+    return this.replicas.map(({ name, healthy, lastError }) => ({ name, healthy, lastError }));
+  }
+
+  /** Runs InfluxQL (built by build-influxql.ts only) on one replica, retrying once on another. */
+  async query(influxql: string): Promise<ReplicaAnswer> {
+    const ordered = [...this.replicas.filter((r) => r.healthy), ...this.replicas.filter((r) => !r.healthy)];
+    let failure: ReplicaFailure | undefined;
+    for (const replica of ordered.slice(0, 2)) {
+      try {
+        const results = await this.send(replica, influxql);
+        this.mark(replica, true);
+        return { replica: replica.name, results };
+      } catch (error) {
+        if (!(error instanceof ReplicaFailure)) throw error;
+        failure = error;
+        this.mark(replica, false, error.message);
+      }
+    }
+    if (failure?.kind === "timeout") {
+      throw new HttpError(
+        504,
+        "query_timeout",
+        `the query did not finish within ${this.options.queryTimeout} ms on any replica`,
+      );
+    }
+    throw new HttpError(503, "replicas_unavailable", "no InfluxDB replica answered; try again shortly");
+  }
+
+  private mark(replica: Replica, healthy: boolean, reason?: string): void {
+    if (replica.healthy !== healthy) {
+      if (healthy) this.options.logger.info({ replica: replica.name }, "replica answers again");
+      else
+        this.options.logger.warn(
+          { replica: replica.name, reason },
+          "replica failing; skipped until it answers",
+        );
+    }
+    replica.healthy = healthy;
+    replica.lastError = healthy ? undefined : reason;
+  }
+
+  private async send(replica: Replica, influxql: string): Promise<InfluxStatementResult[]> {
+    const timeout = this.options.queryTimeout;
+    let statusCode: number;
+    let text: string;
+    try {
+      // undici's own timers are cheaper than an AbortSignal per request; influxd sends its headers
+      // only once the answer is ready, so the headers timeout bounds the query.
+      const response = await replica.pool.request({
+        method: "GET",
+        path: `${replica.basePath}/query?db=${this.dbParam}&q=${encodeURIComponent(influxql)}`,
+        headers: this.headers,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      statusCode = response.statusCode;
+      text = await response.body.text();
+    } catch (error) {
+      if (
+        error instanceof undiciErrors.HeadersTimeoutError ||
+        error instanceof undiciErrors.BodyTimeoutError
+      ) {
+        throw new ReplicaFailure("timeout", `no answer within ${timeout} ms`);
+      }
+      throw new ReplicaFailure("unavailable", (error as Error).message);
+    }
+
+    let body: { results?: InfluxStatementResult[]; error?: string } | undefined;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (statusCode === 400 && body?.error) {
+      this.options.logger.warn(
+        { replica: replica.name, influxError: body.error, influxql },
+        "InfluxDB refused a query",
+      );
+      throw badRequest("InfluxDB could not parse the query", "bad_query");
+    }
+    if (statusCode !== 200 || !body || !Array.isArray(body.results)) {
+      throw new ReplicaFailure("unavailable", `HTTP ${statusCode}: ${text.slice(0, 200)}`);
+    }
+    const failed = body.results.find((result) => result.error);
+    if (failed?.error) {
+      const error = statementError(failed.error);
+      if (!(error instanceof ReplicaFailure)) {
+        this.options.logger.warn(
+          { replica: replica.name, influxError: failed.error, influxql },
+          "query failed",
+        );
+      }
+      throw error;
+    }
+    return body.results;
+  }
+
+  private async probe(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      await Promise.all(
+        this.replicas.map(async (replica) => {
+          try {
+            const response = await replica.pool.request({
+              method: "GET",
+              path: `${replica.basePath}/ping`,
+              headers: this.headers,
+              signal: AbortSignal.timeout(Math.min(2000, this.options.probeInterval * 4)),
+            });
+            await response.body.dump();
+            if (response.statusCode === 204) this.mark(replica, true);
+            else this.mark(replica, false, `ping answered HTTP ${response.statusCode}`);
+          } catch (error) {
+            this.mark(replica, false, `ping failed: ${(error as Error).message}`);
+          }
+        }),
+      );
+    } finally {
+      this.probing = false;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { DURATION_PATTERN, TIME_SPEC_HELP } from "./time-range.js";
+
+/** Aggregates a query may use; percentiles become PERCENTILE(field, N). */
+export const AGGREGATES = [
+  "mean",
+  "min",
+  "max",
+  "sum",
+  "count",
+  "first",
+  "last",
+  "median",
+  "spread",
+  "stddev",
+  "p50",
+  "p90",
+  "p95",
+  "p99",
+] as const;
+export type Aggregate = (typeof AGGREGATES)[number];
+
+// Names and values are quoted and escaped in the InfluxQL, so any text is safe there; control
+// characters are refused because line protocol cannot store them and they only hide mistakes.
+export function hasNoControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return false;
+  }
+  return true;
+}
+const identifier = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(256, `${what} is longer than 256 characters`)
+    .refine(hasNoControlCharacters, `${what} must not contain control characters`);
+const tagValue = z
+  .string()
+  .max(1024, "a tag value is longer than 1024 characters")
+  .refine(hasNoControlCharacters, "a tag value must not contain control characters");
+const timeSpec = z.string().min(1).max(64).describe(TIME_SPEC_HELP);
+
+export const querySchema = z
+  .object({
+    measurement: identifier("measurement").describe("measurement name, e.g. k8s_pod"),
+    fields: z
+      .array(identifier("a field"))
+      .min(1, "expected at least one field")
+      .max(32, "expected at most 32 fields")
+      .describe("fields to return"),
+    aggregate: z.enum(AGGREGATES).optional().describe("aggregate applied to every field"),
+    every: z
+      .string()
+      .regex(DURATION_PATTERN, "expected a duration like 10s, 5m, 1h or 1d (units ms s m h d w)")
+      .optional()
+      .describe("time bucket of the aggregate; needs aggregate"),
+    fill: z
+      .union([z.enum(["null", "none", "previous", "linear"]), z.number().min(-1e15).max(1e15)])
+      .optional()
+      .describe("value of empty buckets; needs every"),
+    groupBy: z.array(identifier("a groupBy tag")).max(16).optional().describe("tags to split series by"),
+    where: z
+      .record(
+        identifier("a where tag"),
+        z.union([tagValue, z.array(tagValue).min(1).max(100, "expected at most 100 values")]),
+      )
+      .optional()
+      .describe("tag equality; a list matches any of its values"),
+    range: z
+      .object({
+        from: timeSpec.describe(`start: ${TIME_SPEC_HELP}`),
+        to: timeSpec.optional().describe("end (default now)"),
+      })
+      .strict(),
+    limit: z.number().int().min(1).max(10_000_000).optional().describe("most points per series"),
+    org: z.string().max(64).optional().describe("org to read; needed when the token grants several"),
+  })
+  .strict()
+  .superRefine((query, ctx) => {
+    if (query.every && !query.aggregate) {
+      ctx.addIssue({ code: "custom", path: ["every"], message: "every needs an aggregate" });
+    }
+    if (query.fill !== undefined && !query.every) {
+      ctx.addIssue({ code: "custom", path: ["fill"], message: "fill needs every" });
+    }
+    if (query.where && Object.hasOwn(query.where, "org")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["where", "org"],
+        message: "the org is set by the org field and the token, not by where",
+      });
+    }
+  });
+
+export type StructuredQuery = z.output<typeof querySchema>;
+
+/** The first problems of a failed parse, each with the path of the value it is about. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "body"}: ${issue.message}`)
+    .join("; ")
+    .slice(0, 1000);
+}

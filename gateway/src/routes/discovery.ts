@@ -1,0 +1,143 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { resolveOrg } from "../auth/principal.js";
+import { badRequest, notFound } from "../errors.js";
+import type { InfluxStatementResult, Replicas } from "../influx/replicas.js";
+import { discovery } from "../query/build-influxql.js";
+import { hasNoControlCharacters } from "../query/schema.js";
+import { nowNs } from "../query/time-range.js";
+
+export interface DiscoveryRouteOptions {
+  replicas: Replicas;
+  /** Fields count as the org's when it has points of them this recently. */
+  discoveryRangeMs: number;
+}
+
+/** Most names one discovery answer lists; `meta.truncated` says when there were more. */
+export const DISCOVERY_LIMIT = 10_000;
+
+const name = z.string().min(1).max(256).refine(hasNoControlCharacters, "must not contain control characters");
+const orgQuery = z.object({ org: z.string().max(64).optional() }).loose();
+
+function parseParam(value: unknown, what: string): string {
+  const parsed = name.safeParse(value);
+  if (!parsed.success) throw badRequest(`${what} ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
+
+function scope(request: FastifyRequest): string {
+  const query = orgQuery.safeParse(request.query);
+  if (!query.success) throw badRequest("org must be one org name");
+  request.org = resolveOrg(request.principal!, query.data.org);
+  return request.org;
+}
+
+/** First column of every row of every series of a statement. */
+function firstColumn(result: InfluxStatementResult | undefined): string[] {
+  return (result?.series ?? []).flatMap((series) => series.values.map((row) => String(row[0])));
+}
+
+function column(result: InfluxStatementResult | undefined, index: number): string[] {
+  return (result?.series ?? []).flatMap((series) => series.values.map((row) => String(row[index])));
+}
+
+function limited(names: string[]): { names: string[]; truncated: boolean } {
+  const unique = [...new Set(names)];
+  return { names: unique.slice(0, DISCOVERY_LIMIT), truncated: unique.length > DISCOVERY_LIMIT };
+}
+
+// The same answer whether the measurement exists only for other orgs or not at all.
+const noMeasurement = (measurement: string, org: string) =>
+  notFound(`measurement ${JSON.stringify(measurement)} has no data for org ${org}`);
+
+export const discoveryRoutes: FastifyPluginAsync<DiscoveryRouteOptions> = async (app, options) => {
+  const { replicas } = options;
+  const run = async (reply: FastifyReply, statements: string[]) => {
+    const answer = await replicas.query(statements.join("; "));
+    reply.header("x-pm-replica", answer.replica);
+    return answer;
+  };
+
+  app.get("/api/v1/orgs", async (request, reply) => {
+    const principal = request.principal!;
+    if (principal.orgs !== "*") return { orgs: [...principal.orgs].sort(), meta: { all: false } };
+    const answer = await run(reply, [discovery.orgs(DISCOVERY_LIMIT + 1)]);
+    const { names, truncated } = limited(column(answer.results[0], 1));
+    return { orgs: names.sort(), meta: { all: true, replica: answer.replica, truncated } };
+  });
+
+  app.get("/api/v1/measurements", async (request, reply) => {
+    const org = scope(request);
+    const answer = await run(reply, [discovery.measurements(org, DISCOVERY_LIMIT + 1)]);
+    const { names, truncated } = limited(firstColumn(answer.results[0]));
+    return { measurements: names, meta: { replica: answer.replica, truncated } };
+  });
+
+  app.get<{ Params: { m: string } }>("/api/v1/measurements/:m/tags", async (request, reply) => {
+    const measurement = parseParam(request.params.m, "measurement");
+    const org = scope(request);
+    const answer = await run(reply, [discovery.tagKeys(measurement, org)]);
+    const tags = firstColumn(answer.results[0]);
+    if (tags.length === 0) throw noMeasurement(measurement, org);
+    return { tags, meta: { replica: answer.replica, truncated: false } };
+  });
+
+  app.get<{ Params: { m: string; tag: string } }>(
+    "/api/v1/measurements/:m/tags/:tag/values",
+    async (request, reply) => {
+      const measurement = parseParam(request.params.m, "measurement");
+      const tag = parseParam(request.params.tag, "tag");
+      const org = scope(request);
+      const answer = await run(reply, [
+        discovery.tagKeys(measurement, org),
+        discovery.tagValues(measurement, tag, org, DISCOVERY_LIMIT + 1),
+      ]);
+      const tags = firstColumn(answer.results[0]);
+      if (tags.length === 0) throw noMeasurement(measurement, org);
+      if (!tags.includes(tag)) {
+        throw notFound(
+          `measurement ${JSON.stringify(measurement)} has no tag ${JSON.stringify(tag)} for org ${org}`,
+        );
+      }
+      // The org tag is pinned by the WHERE clause, so its only value here is the caller's org.
+      const { names, truncated } = limited(column(answer.results[1], 1));
+      return { values: names, meta: { replica: answer.replica, truncated } };
+    },
+  );
+
+  // SHOW FIELD KEYS is not org-scoped in InfluxDB 1.x: it lists every org's fields. Only the fields
+  // the org has points of (COUNT over the discovery window, pinned to the org) are returned; the
+  // unscoped statement only supplies their types.
+  app.get<{ Params: { m: string } }>("/api/v1/measurements/:m/fields", async (request, reply) => {
+    const measurement = parseParam(request.params.m, "measurement");
+    const org = scope(request);
+    const since = nowNs() - BigInt(options.discoveryRangeMs) * 1_000_000n;
+    const answer = await run(reply, [
+      discovery.tagKeys(measurement, org),
+      discovery.fieldKeys(measurement),
+      discovery.fieldCounts(measurement, org, since),
+    ]);
+    if (firstColumn(answer.results[0]).length === 0) throw noMeasurement(measurement, org);
+    const counts = new Map<string, number>();
+    for (const series of answer.results[2]?.series ?? []) {
+      const row = series.values[0] ?? [];
+      series.columns.forEach((columnName, index) => {
+        const count = row[index];
+        if (columnName.startsWith("count_") && typeof count === "number" && count > 0) {
+          counts.set(columnName.slice("count_".length), count);
+        }
+      });
+    }
+    const types = new Map<string, string>();
+    for (const series of answer.results[1]?.series ?? []) {
+      for (const [field, type] of series.values) {
+        if (!types.has(String(field))) types.set(String(field), String(type));
+      }
+    }
+    const fields = [...counts.keys()]
+      .filter((field) => types.has(field))
+      .sort()
+      .map((field) => ({ name: field, type: types.get(field)! }));
+    return { fields, meta: { replica: answer.replica, truncated: false } };
+  });
+};

@@ -1,0 +1,111 @@
+import helmet from "@fastify/helmet";
+import type { Logger } from "@platform-metrics/sdk";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { createOidcVerifier } from "./auth/oidc.js";
+import { authPlugin, requestLogPlugin } from "./auth/plugin.js";
+import { openTokenStore } from "./auth/tokens-file.js";
+import type { GatewayConfig } from "./config.js";
+import { registerErrorHandlers } from "./errors.js";
+import { Replicas } from "./influx/replicas.js";
+import { limitsPlugin } from "./limits.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
+import { discoveryRoutes } from "./routes/discovery.js";
+import { healthRoutes } from "./routes/health.js";
+import { openapiRoutes } from "./routes/openapi.js";
+import { queryRoutes } from "./routes/query.js";
+
+const API_HEADERS = {
+  "cache-control": "no-store",
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+};
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  logger: Logger;
+}
+
+/** The whole gateway, top to bottom. Throws TokensFileError when the tokens file is bad at start. */
+export async function createGateway({ config, logger }: GatewayOptions): Promise<FastifyInstance> {
+  const tokens = config.gatewayTokensFile
+    ? await openTokenStore(config.gatewayTokensFile, { pollInterval: config.gatewayTokensPoll, logger })
+    : undefined;
+  const oidc = config.gatewayOidcIssuer
+    ? createOidcVerifier({
+        issuer: config.gatewayOidcIssuer,
+        audience: config.gatewayOidcAudience!,
+        jwksUrl: config.gatewayOidcJwksUrl,
+        orgsClaim: config.gatewayOidcOrgsClaim,
+      })
+    : undefined;
+  const replicas = new Replicas({
+    replicas: config.influxUrls,
+    db: config.influxDb,
+    username: config.influxUsername,
+    password: config.influxPassword,
+    queryTimeout: config.gatewayQueryTimeout,
+    probeInterval: config.gatewayProbeInterval,
+    logger,
+  });
+  const limits = {
+    maxRangeNs: BigInt(config.gatewayMaxRange) * 1_000_000n,
+    maxPoints: config.gatewayMaxPoints,
+  };
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One line per request comes from requestLogPlugin, with the token id and org.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.gatewayBodyLimit,
+    requestTimeout: config.gatewayRequestTimeout,
+    trustProxy: config.gatewayTrustProxy,
+    routerOptions: { maxParamLength: 512 },
+  });
+  app.addHook("onClose", async () => {
+    tokens?.close();
+    await replicas.close();
+  });
+
+  registerErrorHandlers(app);
+  await app.register(requestLogPlugin);
+  await app.register(healthRoutes, { replicas });
+
+  // The pages get helmet's full set of headers, CSP included.
+  await app.register(async (site) => {
+    await site.register(helmet, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", "data:"],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: null,
+        },
+      },
+    });
+    await site.register(openapiRoutes);
+    await site.register(dashboardRoutes);
+  });
+
+  await app.register(async (api) => {
+    await api.register(authPlugin, { tokens, oidc });
+    await api.register(limitsPlugin, {
+      rateLimit: config.gatewayRateLimit,
+      rateWindow: config.gatewayRateWindow,
+      maxConcurrent: config.gatewayMaxConcurrent,
+    });
+    // JSON answers need few headers, and fixed ones cost nothing per request.
+    api.addHook("onSend", async (_request, reply) => {
+      reply.headers(API_HEADERS);
+    });
+    await api.register(queryRoutes, { replicas, limits });
+    await api.register(discoveryRoutes, { replicas, discoveryRangeMs: config.gatewayDiscoveryRange });
+  });
+
+  replicas.start();
+  return app;
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { buildQuery, quoteIdentifier, quoteString } from "../src/query/build-influxql.js";
+import { querySchema } from "../src/query/schema.js";
+import { parseTimeSpec } from "../src/query/time-range.js";
+
+const NOW = 1_800_000_000_000_000_000n;
+const limits = { maxRangeNs: 24n * 3_600_000_000_000n, maxPoints: 1000 };
+const build = (body: object, org = "acme") => buildQuery(querySchema.parse(body), org, limits, NOW);
+
+describe("InfluxQL building", () => {
+  it("escapes quotes and backslashes in identifiers and literals", () => {
+    expect(quoteIdentifier('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(quoteString("it's \\")).toBe("'it\\'s \\\\'");
+    expect(quoteIdentifier('x" OR 1=1 --')).toBe('"x\\" OR 1=1 --"');
+  });
+
+  it("pins every query to the org and the resolved time range", () => {
+    const { influxql, seriesLimit } = build({
+      measurement: "cpu",
+      fields: ["usage", "idle"],
+      aggregate: "p95",
+      every: "5m",
+      fill: "none",
+      groupBy: ["host"],
+      where: { dc: ["eu", "us"], rack: "r'1" },
+      range: { from: "-1h" },
+    });
+    expect(influxql).toBe(
+      `SELECT PERCENTILE("usage", 95) AS "usage", PERCENTILE("idle", 95) AS "idle" FROM "cpu" ` +
+        `WHERE "org" = 'acme' AND time >= ${NOW - 3_600_000_000_000n} AND time <= ${NOW} ` +
+        `AND ("dc" = 'eu' OR "dc" = 'us') AND "rack" = 'r\\'1' GROUP BY time(5m), "host" fill(none) LIMIT 1001`,
+    );
+    expect(seriesLimit).toBe(1000);
+  });
+
+  it("keeps a hostile org-looking value inside its literal", () => {
+    const { influxql } = build({
+      measurement: "cpu",
+      fields: ["v"],
+      where: { host: "x' OR \"org\" = 'globex" },
+      range: { from: "-1h" },
+    });
+    expect(influxql).toContain(`"host" = 'x\\' OR "org" = \\'globex'`);
+    expect(influxql.match(/"org" = '/g)).toHaveLength(1);
+  });
+
+  it("writes numeric fill values as plain decimals", () => {
+    const fill = (value: number) =>
+      build({
+        measurement: "m",
+        fields: ["v"],
+        aggregate: "mean",
+        every: "1m",
+        fill: value,
+        range: { from: "-1h" },
+      }).influxql;
+    expect(fill(-3)).toContain("fill(-3)");
+    expect(fill(0.0000001)).toContain("fill(0.0000001)");
+  });
+
+  it("uses the caller's limit below the maximum", () => {
+    expect(build({ measurement: "m", fields: ["v"], limit: 5, range: { from: "-1h" } }).influxql).toMatch(
+      /LIMIT 6$/,
+    );
+    expect(build({ measurement: "m", fields: ["v"], limit: 5000, range: { from: "-1h" } }).seriesLimit).toBe(
+      1000,
+    );
+  });
+
+  it.each([
+    [{ from: "-25h" }, /range spans 25h; at most 1d is allowed/],
+    [{ from: "-1h", to: "-2h" }, /range.from must be before range.to/],
+    [{ from: "yesterday" }, /range.from "yesterday": expected now, a relative time/],
+    [{ from: "-1h", to: "2026-02-30T00:00:00Z" }, /range.to "2026-02-30T00:00:00Z"/],
+  ])("refuses the range %j", (range, message) => {
+    expect(() => build({ measurement: "m", fields: ["v"], range })).toThrow(message);
+  });
+
+  it("refuses more buckets than the point limit", () => {
+    expect(() =>
+      build({ measurement: "m", fields: ["v"], aggregate: "mean", every: "1s", range: { from: "-1h" } }),
+    ).toThrow(/too many points: 1h in buckets of 1s gives 3601; at most 1000/);
+  });
+
+  it.each([
+    [{ every: "1m" }, /every needs an aggregate/],
+    [{ aggregate: "mean", fill: "none" }, /fill needs every/],
+    [{ aggregate: "mean", every: "5 minutes" }, /expected a duration like 10s/],
+    [{ aggregate: "p42" }, /aggregate/],
+    [{ where: { org: "globex" } }, /the org is set by the org field/],
+    [{ fields: [] }, /at least one field/],
+    [{ fields: ["a\nb"] }, /control characters/],
+    [{ query: "SELECT * FROM cpu" }, /Unrecognized key/],
+  ])("refuses the body %j", (extra, message) => {
+    const result = querySchema.safeParse({
+      measurement: "m",
+      fields: ["v"],
+      range: { from: "-1h" },
+      ...extra,
+    });
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error!.issues)).toMatch(message);
+  });
+});
+
+describe("time specs", () => {
+  it("reads now, relative times and RFC 3339 with offsets and nanoseconds", () => {
+    expect(parseTimeSpec("now", NOW)).toBe(NOW);
+    expect(parseTimeSpec("-90s", NOW)).toBe(NOW - 90_000_000_000n);
+    expect(parseTimeSpec("now-2d", NOW)).toBe(NOW - 2n * 86_400_000_000_000n);
+    expect(parseTimeSpec("2024-01-01T00:00:00.123456789Z", NOW)).toBe(1_704_067_200_123_456_789n);
+    expect(parseTimeSpec("2024-01-01T02:00:00+02:00", NOW)).toBe(1_704_067_200_000_000_000n);
+  });
+
+  it.each([
+    "",
+    "1h",
+    "-0h",
+    "-1y",
+    "now+1h",
+    "2024-13-01T00:00:00Z",
+    "2024-01-01 00:00:00Z",
+    "1500-01-01T00:00:00Z",
+  ])("refuses %j", (text) => {
+    expect(parseTimeSpec(text, NOW)).toBeUndefined();
+  });
+});

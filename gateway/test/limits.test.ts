@@ -1,0 +1,152 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bearer, type Fixture, startFixture, tokens } from "./helpers/fixture.js";
+import { waitFor } from "./helpers/wait.js";
+
+let fixture: Fixture;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  fixture = await startFixture();
+  app = await fixture.gateway({
+    PM_GATEWAY_MAX_RANGE: "2h",
+    PM_GATEWAY_MAX_POINTS: "25",
+    PM_GATEWAY_BODY_LIMIT: "1024",
+  });
+});
+afterAll(() => fixture?.close());
+
+const query = (body: object, token = tokens.acme) =>
+  app.inject({ method: "POST", url: "/api/v1/query", headers: bearer(token), payload: body });
+
+describe("limits", () => {
+  it("refuses a range longer than PM_GATEWAY_MAX_RANGE", async () => {
+    const response = await query({ measurement: "cpu", fields: ["usage"], range: { from: "-3h" } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toEqual({
+      code: "range_too_large",
+      message: "the range spans 3h; at most 2h is allowed",
+    });
+  });
+
+  it("refuses more buckets than PM_GATEWAY_MAX_POINTS, and truncates raw points to it", async () => {
+    const buckets = await query({
+      measurement: "cpu",
+      fields: ["usage"],
+      aggregate: "mean",
+      every: "1m",
+      range: { from: "-1h" },
+    });
+    expect(buckets.statusCode).toBe(400);
+    expect(buckets.json().error.code).toBe("too_many_points");
+
+    // 2 hosts x 30 points exist; at most 25 come back, and the answer says so.
+    const raw = await query({
+      measurement: "cpu",
+      fields: ["usage"],
+      groupBy: ["host"],
+      range: { from: "-1h" },
+    });
+    expect(raw.statusCode).toBe(200);
+    const body = raw.json();
+    expect(body.series.reduce((sum: number, s: { values: unknown[] }) => sum + s.values.length, 0)).toBe(25);
+    expect(body.meta.truncated).toBe(true);
+    const small = await query({
+      measurement: "cpu",
+      fields: ["usage"],
+      where: { host: "a-1" },
+      limit: 10,
+      range: { from: "-1h" },
+    });
+    expect(small.json().series[0].values).toHaveLength(10);
+    expect(small.json().meta.truncated).toBe(true);
+    const all = await query({
+      measurement: "acme_disk",
+      fields: ["used"],
+      limit: 25,
+      range: { from: "-20m" },
+    });
+    expect(all.json().meta.truncated).toBe(false);
+  });
+
+  it("answers 413 for a body above PM_GATEWAY_BODY_LIMIT", async () => {
+    const response = await query({
+      measurement: "cpu",
+      fields: ["usage"],
+      range: { from: "-1h" },
+      where: { host: "x".repeat(2000) },
+    });
+    expect(response.statusCode).toBe(413);
+    expect(response.json().error.code).toBe("payload_too_large");
+  });
+
+  it("answers 400 for a body that is not JSON", async () => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/v1/query",
+      headers: { ...bearer(tokens.acme), "content-type": "application/json" },
+      payload: "{ nope",
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe("bad_request");
+  });
+
+  it("answers 429 with Retry-After above the per-token rate, and counts tokens apart", async () => {
+    const limited = await fixture.gateway({ PM_GATEWAY_RATE_LIMIT: "5", PM_GATEWAY_RATE_WINDOW: "1h" });
+    const get = (token: string) =>
+      limited.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(token) });
+    for (let i = 0; i < 5; i++) expect((await get(tokens.limited)).statusCode).toBe(200);
+    const refused = await get(tokens.limited);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error.code).toBe("rate_limited");
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    expect((await get(tokens.multi)).statusCode).toBe(200);
+  });
+
+  it("answers 504 when InfluxDB is slower than the query timeout on both replicas", async () => {
+    // A real slow query: 3.6 million 1 ms buckets take influxd seconds to produce; it stops when
+    // the gateway hangs up.
+    const slow = await fixture.gateway({
+      PM_GATEWAY_QUERY_TIMEOUT: "150ms",
+      PM_GATEWAY_MAX_POINTS: "10000000",
+      PM_GATEWAY_MAX_CONCURRENT: "2",
+    });
+    const heavy = {
+      measurement: "cpu",
+      fields: ["usage"],
+      aggregate: "mean",
+      every: "1ms",
+      range: { from: "-1h" },
+    };
+    const response = await slow.inject({
+      method: "POST",
+      url: "/api/v1/query",
+      headers: bearer(tokens.busy),
+      payload: heavy,
+    });
+    expect(response.statusCode).toBe(504);
+    expect(response.json().error.code).toBe("query_timeout");
+
+    // Two of them in flight fill the token's concurrency; a third is turned away at once.
+    const inFlight = [1, 2].map(() =>
+      slow.inject({ method: "POST", url: "/api/v1/query", headers: bearer(tokens.busy), payload: heavy }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const third = await slow.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.busy) });
+    expect(third.statusCode).toBe(429);
+    expect(third.json().error.code).toBe("too_many_concurrent");
+    expect(third.headers["retry-after"]).toBe("1");
+    expect((await Promise.all(inFlight)).map((r) => r.statusCode)).toEqual([504, 504]);
+    // The slots are given back, and the replicas marked failing by the timeouts are back after a ping.
+    await waitFor(
+      async () =>
+        (await slow.inject({ method: "GET", url: "/readyz" }))
+          .json()
+          .replicas.every((r: { healthy: boolean }) => r.healthy),
+      "both replicas to answer their ping",
+    );
+    expect(
+      (await slow.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.busy) })).statusCode,
+    ).toBe(200);
+  });
+});

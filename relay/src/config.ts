@@ -1,0 +1,116 @@
+import { commonConfigSchema, duration, type LoadConfigOptions, loadConfig, z } from "@platform-metrics/sdk";
+
+export interface Replica {
+  name: string;
+  url: string;
+}
+
+const replicas = z.string().transform((text, ctx) => {
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const parsed: Replica[] = [];
+  for (const entry of entries) {
+    const match = /^([a-z0-9][a-z0-9_-]{0,31})=(https?:\/\/[^\s,]+)$/.exec(entry);
+    if (!match) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected name=http://host:port, got ${JSON.stringify(entry)}`,
+      });
+      return z.NEVER;
+    }
+    parsed.push({ name: match[1]!, url: match[2]!.replace(/\/+$/, "") });
+  }
+  if (parsed.length === 0)
+    ctx.addIssue({ code: "custom", message: "expected at least one replica, e.g. a=http://influx-a:8086" });
+  if (new Set(parsed.map((r) => r.name)).size !== parsed.length)
+    ctx.addIssue({ code: "custom", message: "replica names must be unique" });
+  return parsed;
+});
+
+/** The relay's settings: `PM_<KEY>` or the same camelCase key in the PM_CONFIG file. */
+export const relayConfigSchema = commonConfigSchema
+  .pick({
+    natsUrl: true,
+    natsUser: true,
+    natsPassword: true,
+    natsToken: true,
+    logLevel: true,
+    shutdownTimeout: true,
+    podName: true,
+  })
+  .extend({
+    influxUrls: replicas.describe(
+      "replicas, name=url comma-separated, e.g. a=http://influx-a:8086,b=http://influx-b:8086",
+    ),
+    influxDb: z.string().min(1).default("platform_metrics").describe("database (default platform_metrics)"),
+    influxUsername: z.string().min(1).optional().describe("InfluxDB user (basic auth)"),
+    influxPassword: z.string().optional().describe("InfluxDB password"),
+    influxGzip: z.boolean().default(false).describe("gzip write bodies above 32 KiB: for replicas across a slow network (default false)"),
+    retention: duration({ min: "1h" })
+      .default(72 * 3_600_000)
+      .describe("raw retention: the default retention policy and the stream's max age (default 72h)"),
+    streamMaxBytes: z.coerce
+      .number()
+      .int()
+      .min(-1)
+      .default(-1)
+      .describe("stream size limit in bytes, -1 for none (default -1)"),
+    updateStream: z
+      .boolean()
+      .default(false)
+      .describe(
+        "change an existing stream's settings to these (default false: leave them, log the difference)",
+      ),
+    batchMaxLines: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(5000)
+      .describe("lines per InfluxDB write (default 5000)"),
+    batchMaxDelay: duration({ min: "1ms" })
+      .default(200)
+      .describe("longest a fetched message waits for its write (default 200ms)"),
+    maxAckPending: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(20_000)
+      .describe("messages a replica's consumer may have unacknowledged (default 20000)"),
+    writeTimeout: duration({ min: "100ms" })
+      .default(10_000)
+      .describe("time limit of one InfluxDB write (default 10s)"),
+    ackWait: duration({ min: "1s" })
+      .default(30_000)
+      .describe(
+        "a message not acked this long after delivery goes to another relay, e.g. after a crash (default 30s; set when the consumer is created)",
+      ),
+    prefetchMessages: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(256)
+      .describe("messages each replica's consumer pulls ahead (default 256)"),
+    maxRetryDelay: duration({ min: "100ms" })
+      .default(30_000)
+      .describe("longest backoff after failed writes (default 30s)"),
+    httpPort: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(8081)
+      .describe("port of /healthz and /readyz (default 8081)"),
+    metricsInterval: duration({ min: "1s" })
+      .default(10_000)
+      .describe("how often pm_relay points are published (default 10s)"),
+  });
+
+export type RelayConfig = z.output<typeof relayConfigSchema>;
+
+export function loadRelayConfig(options?: LoadConfigOptions): RelayConfig {
+  return loadConfig(relayConfigSchema, options);
+}

@@ -1,0 +1,68 @@
+import type { Logger } from "@platform-metrics/sdk";
+import type { InfluxClient } from "./client.js";
+
+export type BootstrapResult = "ready" | "not-permitted" | "unreachable";
+
+const quoteIdent = (name: string) => `"${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+
+/**
+ * Creates the database and makes `raw` (the retention) its default policy; safe to repeat. A
+ * write-only user may not do this: then an admin must have done it, and the relay goes on writing.
+ */
+export async function bootstrap(
+  client: InfluxClient,
+  db: string,
+  retentionMs: number,
+  log: Logger,
+): Promise<BootstrapResult> {
+  const hours = Math.max(1, Math.round(retentionMs / 3_600_000));
+  const statements = [
+    `CREATE DATABASE ${quoteIdent(db)}`,
+    `CREATE RETENTION POLICY "raw" ON ${quoteIdent(db)} DURATION ${hours}h REPLICATION 1 DEFAULT`,
+  ];
+  try {
+    for (const statement of statements) {
+      const answer = await client.query(statement);
+      if (!answer.failed) continue;
+      if (
+        /not authorized|authorization failed|unable to parse authentication/i.test(answer.message) ||
+        answer.status === 403
+      ) {
+        log.warn(
+          { replica: client.replica.name, err: answer.message },
+          "cannot create the database or retention policy with these credentials; an admin must (writes go on)",
+        );
+        return "not-permitted";
+      }
+      if (/retention policy already exists/.test(answer.message)) {
+        const alter = await client.query(
+          `ALTER RETENTION POLICY "raw" ON ${quoteIdent(db)} DURATION ${hours}h DEFAULT`,
+        );
+        if (!alter.failed) continue;
+      }
+      if (answer.status === 401) {
+        log.error(
+          { replica: client.replica.name, err: answer.message },
+          "InfluxDB refused the credentials (PM_INFLUX_USERNAME / PM_INFLUX_PASSWORD)",
+        );
+        return "not-permitted";
+      }
+      log.error(
+        { replica: client.replica.name, statement, err: answer.message },
+        "bootstrap statement failed",
+      );
+      return "unreachable";
+    }
+    log.info(
+      { replica: client.replica.name, db, retention: `${hours}h` },
+      "database and default retention policy ready",
+    );
+    return "ready";
+  } catch (error) {
+    log.warn(
+      { replica: client.replica.name, err: (error as Error).message },
+      "replica unreachable for bootstrap; will retry",
+    );
+    return "unreachable";
+  }
+}

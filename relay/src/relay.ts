@@ -1,0 +1,122 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { type HealthServer, type Logger, startHealthServer } from "@platform-metrics/sdk";
+import type { RelayConfig } from "./config.js";
+import { InfluxClient } from "./influx/client.js";
+import { ReplicaPipeline } from "./replica-pipeline.js";
+import { relayPoints } from "./self-metrics.js";
+import { ensureStreams } from "./streams.js";
+import { ValidationCache } from "./validate.js";
+
+export interface Relay {
+  pipelines: ReplicaPipeline[];
+  healthPort: number;
+  /** Stops fetching, finishes in-flight writes and acks, closes connections. */
+  stop(): Promise<void>;
+}
+
+async function connectNats(config: RelayConfig, log: Logger, signal: AbortSignal): Promise<NatsConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect({
+        servers: config.natsUrl,
+        user: config.natsUser,
+        pass: config.natsPassword,
+        token: config.natsToken,
+        name: ["relay", config.podName].filter(Boolean).join("/"),
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+      });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (attempt === 1)
+        log.warn(
+          { err: (error as Error).message, servers: config.natsUrl },
+          "cannot connect to NATS; retrying",
+        );
+      await sleep(Math.min(5000, 250 * attempt));
+    }
+  }
+}
+
+export async function startRelay(config: RelayConfig, log: Logger): Promise<Relay> {
+  const shutdown = new AbortController();
+  let nc: NatsConnection | undefined;
+  const pipelines: ReplicaPipeline[] = [];
+  const clients = config.influxUrls.map(
+    (replica) =>
+      new InfluxClient(replica, {
+        db: config.influxDb,
+        username: config.influxUsername,
+        password: config.influxPassword,
+        timeoutMs: config.writeTimeout,
+        gzip: config.influxGzip,
+      }),
+  );
+  const health: HealthServer = await startHealthServer({
+    port: config.httpPort,
+    ready: () => {
+      const writable = pipelines.filter((p) => p.stats.writable).map((p) => p.stats.replica);
+      const ok = nc !== undefined && !nc.isClosed() && pipelines.length > 0 && writable.length > 0;
+      return { ok, detail: { nats: nc && !nc.isClosed() ? "connected" : "unavailable", writable } };
+    },
+  });
+
+  nc = await connectNats(config, log, shutdown.signal);
+  const js: JetStreamClient = jetstream(nc);
+  const jsm: JetStreamManager = await jetstreamManager(nc);
+  await ensureStreams(
+    jsm,
+    { retentionMs: config.retention, maxBytes: config.streamMaxBytes, update: config.updateStream },
+    log,
+  );
+
+  const cache = new ValidationCache(clients.length);
+  const running = clients.map(async (client) => {
+    const pipeline = new ReplicaPipeline(client, js, jsm, cache, config, log);
+    pipelines.push(pipeline);
+    while (!shutdown.signal.aborted) {
+      try {
+        await pipeline.run();
+      } catch (error) {
+        if (shutdown.signal.aborted) break;
+        pipeline.stats.errors++;
+        log.error(
+          { replica: client.replica.name, err: (error as Error).message },
+          "replica pipeline failed; restarting it",
+        );
+        await sleep(1000);
+      }
+    }
+  });
+
+  const metricsTimer = setInterval(() => {
+    relayPoints(
+      jsm,
+      pipelines.map((p) => p.stats),
+      { pod: config.podName },
+    )
+      .then((lines) => js.publish("metrics.platform.relay", lines.join("\n")))
+      .catch((error: Error) => log.debug({ err: error.message }, "could not publish pm_relay"));
+  }, config.metricsInterval);
+  metricsTimer.unref();
+  log.info(
+    { replicas: config.influxUrls.map((r) => r.name), db: config.influxDb, httpPort: health.port },
+    "relay started",
+  );
+
+  return {
+    pipelines,
+    healthPort: health.port,
+    async stop() {
+      shutdown.abort();
+      clearInterval(metricsTimer);
+      await Promise.all(pipelines.map((p) => p.stop()));
+      await Promise.race([Promise.all(running), sleep(config.shutdownTimeout)]);
+      await nc?.drain().catch(() => {});
+      await Promise.all(clients.map((c) => c.close().catch(() => {})));
+      await health.close();
+    },
+  };
+}

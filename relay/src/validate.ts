@@ -1,0 +1,76 @@
+import { LineProtocolError, parseMessage, type RejectedLine, rewriteLine } from "@platform-metrics/sdk";
+
+export interface ValidatedMessage {
+  subject: string;
+  /** Good lines, with `org` set from the subject and a timestamp on each. */
+  lines: string[];
+  rejected: RejectedLine[];
+}
+
+const SUBJECT = /^metrics\.([a-z0-9][a-z0-9_-]{0,62})\.([^.\s*>]+)$/;
+
+/**
+ * Checks every line of a message and rewrites the good ones: the `org` tag is the org of the subject,
+ * whatever the line said (a publisher allowed only `metrics.acme.>` cannot write into another org), and
+ * a line without a timestamp gets the message's JetStream time, the same on every replica and every
+ * redelivery, so writes stay idempotent.
+ */
+export function validateMessage(
+  subject: string,
+  payload: Uint8Array,
+  streamTimestampNs: bigint,
+): ValidatedMessage {
+  const match = SUBJECT.exec(subject);
+  if (!match) {
+    return {
+      subject,
+      lines: [],
+      rejected: [
+        {
+          raw: payload,
+          reason: `subject ${JSON.stringify(subject)} is not metrics.<org>.<source> with a valid org`,
+        },
+      ],
+    };
+  }
+  const org = match[1]!;
+  const { lines, rejected } = parseMessage(payload);
+  const rewritten: string[] = [];
+  const tags = { org };
+  for (const line of lines) {
+    try {
+      rewritten.push(rewriteLine(line, { tags, defaultTimestamp: streamTimestampNs }));
+    } catch (error) {
+      if (!(error instanceof LineProtocolError)) throw error;
+      rejected.push({ raw: line.text, reason: error.message });
+    }
+  }
+  return { subject, lines: rewritten, rejected };
+}
+
+/**
+ * Both replica pipelines of a process read the same messages: the first to reach a message validates
+ * it, the other takes the result, so parsing costs once. Bounded: a replica far behind validates again.
+ */
+export class ValidationCache {
+  private readonly entries = new Map<number, { result: ValidatedMessage; uses: number }>();
+
+  constructor(
+    private readonly consumers: number,
+    private readonly maxEntries = 100_000,
+  ) {}
+
+  get(streamSeq: number, validate: () => ValidatedMessage): { result: ValidatedMessage; first: boolean } {
+    const cached = this.entries.get(streamSeq);
+    if (cached) {
+      if (++cached.uses >= this.consumers) this.entries.delete(streamSeq);
+      return { result: cached.result, first: false };
+    }
+    const result = validate();
+    if (this.consumers > 1) {
+      this.entries.set(streamSeq, { result, uses: 1 });
+      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return { result, first: true };
+  }
+}

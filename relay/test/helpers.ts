@@ -1,0 +1,150 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
+import { silentLogger } from "@platform-metrics/sdk";
+import { type Influx, type NatsServer, startInflux, startNats } from "@platform-metrics/testing";
+import { loadRelayConfig, type RelayConfig } from "../src/config.js";
+import { type Relay, startRelay } from "../src/relay.js";
+
+export const DB = "platform_metrics";
+
+export interface Servers {
+  nats: NatsServer;
+  a: Influx;
+  b: Influx;
+  close(): Promise<void>;
+}
+
+export async function startServers(options: { auth?: boolean } = {}): Promise<Servers> {
+  const [nats, a, b] = await Promise.all([
+    startNats(),
+    startInflux({ auth: options.auth }),
+    startInflux({ auth: options.auth }),
+  ]);
+  return { nats, a, b, close: async () => void (await Promise.all([nats.close(), a.close(), b.close()])) };
+}
+
+export function relayEnv(servers: Servers, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PM_NATS_URL: servers.nats.url,
+    PM_INFLUX_URLS: `a=${servers.a.url},b=${servers.b.url}`,
+    PM_HTTP_PORT: "0",
+    PM_BATCH_MAX_DELAY: "50ms",
+    PM_MAX_RETRY_DELAY: "1s",
+    // Short, so the SIGKILL test does not wait long for what the killed relay held.
+    PM_ACK_WAIT: "5s",
+    PM_PREFETCH_MESSAGES: "64",
+    PM_LOG_LEVEL: "warn",
+    ...extra,
+  };
+}
+
+export async function startTestRelay(
+  servers: Servers,
+  extra: Record<string, string> = {},
+): Promise<{ relay: Relay; config: RelayConfig }> {
+  const config = loadRelayConfig({ env: relayEnv(servers, extra) });
+  return { relay: await startRelay(config, silentLogger), config };
+}
+
+export async function withNats<T>(url: string, fn: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  try {
+    return await fn(nc);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Publishes messages with ids, retrying (same id) through a NATS restart. */
+export async function publish(
+  url: string,
+  messages: { subject: string; payload: string | Uint8Array; id?: string }[],
+): Promise<void> {
+  await withNats(url, async (nc) => {
+    const js = jetstream(nc);
+    for (const message of messages) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await js.publish(message.subject, message.payload, {
+            ...(message.id ? { msgID: message.id } : {}),
+            timeout: 5000,
+          });
+          break;
+        } catch (error) {
+          if (attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    }
+  });
+}
+
+/** `count` points of measurement relay_test for `org`, in messages of `perMessage` lines. */
+/** An hour ago in nanoseconds: inside the 72 h retention policy the relay creates. */
+export const RECENT = BigInt(Date.now() - 3_600_000) * 1_000_000n;
+
+export function points(org: string, source: string, count: number, perMessage: number, base = RECENT) {
+  const messages: { subject: string; payload: string; id: string }[] = [];
+  for (let start = 0; start < count; start += perMessage) {
+    const lines: string[] = [];
+    for (let i = start; i < Math.min(count, start + perMessage); i++) {
+      lines.push(`relay_test,source=${source},host=h${i % 50} v=${i}i ${base + BigInt(i)}`);
+    }
+    messages.push({
+      subject: `metrics.${org}.${source}`,
+      payload: lines.join("\n"),
+      id: `${org}-${source}-${base}-${start}`,
+    });
+  }
+  return messages;
+}
+
+export async function countOrg(influx: Influx, org: string, measurement = "relay_test"): Promise<number> {
+  try {
+    return await influx.countPoints(DB, measurement, { field: "v", where: `"org" = '${org}'` });
+  } catch (error) {
+    if (/database not found/.test((error as Error).message)) return 0;
+    throw error;
+  }
+}
+
+export async function until(
+  condition: () => Promise<boolean> | boolean,
+  what: string,
+  limitMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export interface DeadLetterRecord {
+  subject: string;
+  data: string;
+  reason: string | undefined;
+  replica: string | undefined;
+}
+
+export async function readDeadLetters(url: string): Promise<DeadLetterRecord[]> {
+  return withNats(url, async (nc) => {
+    const jsm = await jetstreamManager(nc);
+    const { state } = await jsm.streams.info("DEADLETTER");
+    if (state.messages === 0) return [];
+    const consumer = await jetstream(nc).consumers.get("DEADLETTER");
+    const out: DeadLetterRecord[] = [];
+    for await (const m of await consumer.fetch({ max_messages: state.messages, expires: 5000 })) {
+      out.push({
+        subject: m.subject,
+        data: new TextDecoder().decode(m.data),
+        reason: m.headers?.get("Pm-Deadletter-Reason"),
+        replica: m.headers?.get("Pm-Replica") || undefined,
+      });
+      if (out.length === state.messages) break;
+    }
+    return out;
+  });
+}
+
+export { headers };

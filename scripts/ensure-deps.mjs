@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Runs before `npm test` and `npm run bench` on a fresh clone: installs npm packages and the
+// Debian packages whose real servers and tools the tests start. Plain Node, no dependencies.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+// Debian package -> how to tell it is installed.
+const debianPackages = [
+  { pkg: "nats-server", present: () => findBinary("nats-server") },
+  { pkg: "influxdb", present: () => findBinary("influxd") },
+  { pkg: "fio", present: () => findBinary("fio") },
+  { pkg: "python3-psutil", present: () => pythonHasPsutil() },
+  { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },
+];
+
+function findBinary(name) {
+  const dirs = `${process.env.PATH ?? ""}:/usr/sbin:/usr/bin:/sbin:/bin`.split(":");
+  return dirs.some((dir) => dir && existsSync(join(dir, name)));
+}
+
+function pythonHasPsutil() {
+  if (!existsSync("/usr/bin/python3")) return false;
+  return spawnSync("/usr/bin/python3", ["-c", "import psutil"], { stdio: "ignore" }).status === 0;
+}
+
+function run(cmd, args) {
+  console.log(`ensure-deps: ${cmd} ${args.join(" ")}`);
+  execFileSync(cmd, args, {
+    stdio: "inherit",
+    cwd: root,
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+}
+
+const missing = debianPackages.filter((p) => !p.present()).map((p) => p.pkg);
+if (missing.length > 0) {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot) {
+    console.error(`ensure-deps: missing Debian packages: ${missing.join(" ")}`);
+    console.error(`run: sudo apt-get update && sudo apt-get install -y ${missing.join(" ")}`);
+    process.exit(1);
+  }
+  run("apt-get", ["update", "-q"]);
+  run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...missing]);
+}
+
+if (!existsSync(join(root, "node_modules", ".package-lock.json"))) {
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Writes each collector's measurement table into its README (between the metrics markers) and
+// docs/metrics.md, from the declarations in its built dist/collector.js. `--check` changes nothing
+// and exits 1 when a file is out of date (the SDK's tests run it, so docs cannot drift).
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const check = process.argv.includes("--check");
+const sdk = await import(pathToFileURL(join(root, "sdk/dist/index.js")).href);
+
+const packageDirs = ["collectors", "examples"].flatMap((group) =>
+  existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : [],
+);
+
+const stale = [];
+const catalogue = [
+  "# Metrics catalogue",
+  "",
+  "Every measurement Platform Metrics writes, generated from the collectors' declarations by `npm run docs`.",
+  "Every point also carries `org` and `source`, and `cluster` where configured.",
+  "",
+];
+
+function update(path, text) {
+  const current = existsSync(path) ? readFileSync(path, "utf8") : "";
+  if (current === text) return;
+  if (check) stale.push(relative(root, path));
+  else writeFileSync(path, text);
+}
+
+for (const dir of packageDirs.sort()) {
+  const entry = join(dir, "dist/collector.js");
+  if (!existsSync(entry)) {
+    if (existsSync(join(dir, "src/collector.ts"))) {
+      console.error(`${relative(root, dir)}: not built (run npm run build first)`);
+      process.exit(2);
+    }
+    continue;
+  }
+  const collector = (await import(pathToFileURL(entry).href)).default;
+  const table = sdk.renderMeasurements(collector.measurements, 3);
+  const readmePath = join(dir, "README.md");
+  const readme = existsSync(readmePath) ? readFileSync(readmePath, "utf8") : "";
+  const updated = sdk.replaceMetricsSection(readme, table);
+  if (updated === undefined) {
+    console.error(
+      `${relative(root, readmePath)}: add the lines ${sdk.METRICS_START} and ${sdk.METRICS_END} where the table goes`,
+    );
+    process.exit(2);
+  }
+  update(readmePath, updated);
+  catalogue.push(
+    `## ${collector.name} (\`${relative(root, dir)}\`)`,
+    "",
+    collector.description ?? "",
+    "",
+    sdk.renderMeasurements(collector.measurements, 3),
+    "",
+  );
+}
+
+catalogue.push("## Every collector (the SDK)", "", sdk.renderMeasurements(sdk.SDK_MEASUREMENTS, 3), "");
+update(join(root, "docs/metrics.md"), catalogue.join("\n"));
+
+if (stale.length > 0) {
+  console.error(`out of date (run npm run docs): ${stale.join(", ")}`);
+  process.exit(1);
+}

@@ -1,0 +1,107 @@
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { CommonConfig } from "./config/common.js";
+import { parseDuration } from "./config/duration.js";
+import { checkDeclarations, type MeasurementDeclarations } from "./measurements.js";
+import type { PointBuilder } from "./point-builder.js";
+
+/** A command-line option of a collector; its value lands in the config under the same (camelCase) key. */
+export interface CliOption {
+  type: "string" | "boolean";
+  short?: string;
+  description: string;
+}
+
+export interface CollectorCli {
+  /** `--wait-timeout` fills config key `waitTimeout`. */
+  options?: Record<string, CliOption>;
+  /** Config key that receives the words after `--` (e.g. a command to launch), as a string array. */
+  rest?: string;
+  /** Extra lines for `--help`, e.g. examples. */
+  usage?: string;
+}
+
+/** What every hook gets. */
+export interface BaseContext<C> {
+  config: C & CommonConfig;
+  log: Logger;
+  /** Aborted when the service shuts down (and, in `collect`, when the round times out). */
+  signal: AbortSignal;
+  /**
+   * Ends the collector after the current round: points are flushed and the process exits with
+   * `exitCode` (default 0). For collectors that follow something finite (a process, a Job).
+   */
+  stop(options?: { exitCode?: number; reason?: string }): void;
+}
+
+export interface CollectContext<C, S> extends BaseContext<C> {
+  /** Starts a point of a declared measurement; org, source and cluster tags are added for you. */
+  point(measurement: string): PointBuilder;
+  /** The round's start, nanoseconds since the epoch: the default timestamp of its points. */
+  timestamp: bigint;
+  /** 1 for the first round. */
+  round: number;
+  /** What `setup` returned. */
+  state: S;
+}
+
+export interface CollectorDefinition<Schema extends z.ZodObject = z.ZodObject, S = undefined> {
+  /** Source name: the `source` tag and the last subject token (`metrics.<org>.<name>`). */
+  name: string;
+  description?: string;
+  /** The collector's own settings; each key is read from `PM_<KEY>` like the common ones. */
+  config?: Schema;
+  /** Default collection interval, e.g. `30s`; `PM_INTERVAL` overrides it. */
+  interval: string;
+  /** Default per-round timeout; defaults to the interval. */
+  roundTimeout?: string;
+  /** Default health port for this collector. */
+  httpPort?: number;
+  measurements: MeasurementDeclarations;
+  cli?: CollectorCli;
+  /** Runs once before the first round; what it returns is `ctx.state`. Throwing stops start-up. */
+  setup?(ctx: BaseContext<z.output<Schema>>): S | Promise<S>;
+  collect(ctx: CollectContext<z.output<Schema>, S>): void | Promise<void>;
+  /**
+   * Called on SIGTERM, SIGINT and SIGHUP before the SDK acts. Return true when the collector takes
+   * care of the signal itself (a launched command gets it, and the collector calls `ctx.stop` with the
+   * command's exit code later); otherwise the SDK shuts down (SIGHUP then means SIGTERM).
+   */
+  onSignal?(
+    signal: NodeJS.Signals,
+    ctx: BaseContext<z.output<Schema>> & { state: S | undefined },
+  ): boolean | void;
+  /** Runs once at shutdown, after the last round (also after a failed setup). */
+  teardown?(ctx: BaseContext<z.output<Schema>> & { state: S | undefined }): void | Promise<void>;
+}
+
+export type Collector<Schema extends z.ZodObject = z.ZodObject, S = unknown> = Readonly<
+  CollectorDefinition<Schema, S>
+> & {
+  readonly configSchema: Schema;
+};
+
+const collectorName = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** Declares a collector. Problems in the declaration itself throw here, at import time. */
+export function defineCollector<
+  Schema extends z.ZodObject = z.ZodObject<Record<string, never>>,
+  S = undefined,
+>(definition: CollectorDefinition<Schema, S>): Collector<Schema, S> {
+  const problems: string[] = [];
+  if (!collectorName.test(definition.name)) {
+    problems.push(
+      `name ${JSON.stringify(definition.name)}: expected lowercase letters, digits and -, starting with a letter`,
+    );
+  }
+  if (parseDuration(definition.interval) === undefined) {
+    problems.push(`interval ${JSON.stringify(definition.interval)}: expected a duration such as 10s`);
+  }
+  if (definition.roundTimeout !== undefined && parseDuration(definition.roundTimeout) === undefined) {
+    problems.push(`roundTimeout ${JSON.stringify(definition.roundTimeout)}: expected a duration such as 10s`);
+  }
+  problems.push(...checkDeclarations(definition.measurements));
+  if (problems.length > 0) throw new Error(`collector ${definition.name}: ${problems.join("; ")}`);
+  const configSchema = (definition.config ?? z.object({})) as Schema;
+  return Object.freeze({ ...definition, configSchema });
+}

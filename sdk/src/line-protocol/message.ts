@@ -1,0 +1,60 @@
+/**
+ * Reads a whole NATS message: splits it into lines and parses each one strictly.
+ *
+ *   parseMessage(payload, { maxLineBytes }) -> { lines, rejected }
+ *
+ * `lines` are the good lines in message order; `rejected` the others, each with its reason and its
+ * text, or its raw bytes when it is not valid UTF-8 or too long, so it can be dead-lettered unchanged.
+ * One bad line never costs the good lines around it. Line rules are those of splitMessage and parseLine.
+ */
+import { Buffer, isUtf8 } from "node:buffer";
+import { DEFAULT_MAX_LINE_BYTES } from "./limits.js";
+import { type ParsedLine, parseRange } from "./parse.js";
+import { lineRanges, type SplitOptions, splitMessage } from "./split.js";
+import { LineProtocolError } from "./types.js";
+
+export interface RejectedLine {
+  raw: Uint8Array | string;
+  reason: string;
+}
+
+export interface ParsedMessage {
+  lines: ParsedLine[];
+  rejected: RejectedLine[];
+}
+
+export function parseMessage(payload: Uint8Array, options?: SplitOptions): ParsedMessage {
+  const maxLineBytes = options?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const lines: ParsedLine[] = [];
+  const rejected: RejectedLine[] = [];
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  if (payload.byteLength > 0 && isUtf8(bytes)) {
+    // The common case: decode once and parse each line in place.
+    const text = bytes.toString("utf8");
+    const ranges = lineRanges(text);
+    for (let k = 0; k < ranges.length; k += 2) {
+      const start = ranges[k]!;
+      const end = ranges[k + 1]!;
+      try {
+        lines.push(parseRange(text, start, end, maxLineBytes));
+      } catch (error) {
+        if (!(error instanceof LineProtocolError)) throw error;
+        rejected.push({ raw: text.slice(start, end), reason: error.message });
+      }
+    }
+    if (ranges.length > 0) return { lines, rejected };
+  }
+  for (const entry of splitMessage(payload, options)) {
+    if ("error" in entry) {
+      rejected.push({ raw: entry.raw, reason: entry.error });
+      continue;
+    }
+    try {
+      lines.push(parseRange(entry.text, 0, entry.text.length, maxLineBytes));
+    } catch (error) {
+      if (!(error instanceof LineProtocolError)) throw error;
+      rejected.push({ raw: entry.text, reason: error.message });
+    }
+  }
+  return { lines, rejected };
+}

@@ -1,0 +1,115 @@
+/**
+ * Rewrites a parsed line without re-encoding it: the relay sets the `org` tag from the NATS subject
+ * and stamps lines that carry no timestamp. Measurement, other tags, fields and timestamp keep their
+ * exact text; sections are joined with single spaces.
+ *
+ *   rewriteLine(line, { tags, defaultTimestamp }) -> line text
+ *   withTag(line, key, value)                      -> line text with that tag set or replaced
+ *   withTimestamp(line, ns)                        -> line text with that timestamp set or replaced
+ */
+import { escapeKey } from "./escape.js";
+import { MAX_TIMESTAMP, MIN_TIMESTAMP } from "./limits.js";
+import type { ParsedLine } from "./parse.js";
+import { LineProtocolError } from "./types.js";
+
+export interface LineRewrite {
+  /** Tags to set; each replaces a tag with the same key, or is added in key order. */
+  tags?: Readonly<Record<string, string>>;
+  /** Integer nanoseconds written when the line has no timestamp; a line's own timestamp is kept. */
+  defaultTimestamp?: bigint;
+}
+
+const COMMA = 44;
+const EQUALS = 61;
+const BACKSLASH = 92;
+
+export function rewriteLine(line: ParsedLine, rewrite: LineRewrite): string {
+  let series = line.series;
+  if (rewrite.tags !== undefined) {
+    for (const key of Object.keys(rewrite.tags)) series = setTag(series, key, rewrite.tags[key]!);
+  }
+  let timestamp = line.timestampText;
+  if (timestamp === undefined && rewrite.defaultTimestamp !== undefined) {
+    timestamp = checkTimestamp(rewrite.defaultTimestamp);
+  }
+  return timestamp === undefined
+    ? `${series} ${line.fieldsText}`
+    : `${series} ${line.fieldsText} ${timestamp}`;
+}
+
+export function withTag(line: ParsedLine, key: string, value: string): string {
+  const series = setTag(line.series, key, value);
+  const timestamp = line.timestampText;
+  return timestamp === undefined
+    ? `${series} ${line.fieldsText}`
+    : `${series} ${line.fieldsText} ${timestamp}`;
+}
+
+export function withTimestamp(line: ParsedLine, timestamp: bigint): string {
+  return `${line.series} ${line.fieldsText} ${checkTimestamp(timestamp)}`;
+}
+
+function checkTimestamp(timestamp: bigint): string {
+  if (timestamp < MIN_TIMESTAMP || timestamp > MAX_TIMESTAMP) {
+    throw new LineProtocolError(
+      `timestamp ${timestamp} is outside InfluxDB's range ${MIN_TIMESTAMP} to ${MAX_TIMESTAMP}`,
+    );
+  }
+  return String(timestamp);
+}
+
+/** Sets tag `key` in the escaped series text `measurement[,k=v...]`. */
+function setTag(series: string, key: string, value: string): string {
+  const rawKey = escapedKey(key);
+  const rawValue = escapedValue(value);
+  const n = series.length;
+  let insertAt = -1;
+  let i = findUnescaped(series, 0, COMMA);
+  while (i < n) {
+    const keyStart = i + 1;
+    const equals = findUnescaped(series, keyStart, EQUALS);
+    const end = findUnescaped(series, equals + 1, COMMA);
+    const existing = series.slice(keyStart, equals);
+    if (existing === rawKey) return `${series.slice(0, equals + 1)}${rawValue}${series.slice(end)}`;
+    // InfluxDB sorts tags by their escaped keys; writing them sorted spares it the work.
+    if (insertAt === -1 && existing > rawKey) insertAt = i;
+    i = end;
+  }
+  if (insertAt === -1) insertAt = n;
+  return `${series.slice(0, insertAt)},${rawKey}=${rawValue}${series.slice(insertAt)}`;
+}
+
+// The relay sets the same org on every line of a message: remember the last escaped key and value.
+let lastKey: string | undefined;
+let lastRawKey = "";
+let lastValue: string | undefined;
+let lastRawValue = "";
+
+function escapedKey(key: string): string {
+  if (key !== lastKey) {
+    if (key === "time")
+      throw new LineProtocolError('tag key "time" is not allowed: InfluxDB refuses the point');
+    lastRawKey = escapeKey("tag key", key);
+    lastKey = key;
+  }
+  return lastRawKey;
+}
+
+function escapedValue(value: string): string {
+  if (value !== lastValue) {
+    lastRawValue = escapeKey("tag value", value);
+    lastValue = value;
+  }
+  return lastRawValue;
+}
+
+/** Index of the first `target` not escaped by a backslash, from `i`; the length if none. */
+function findUnescaped(text: string, i: number, target: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === target) return i;
+    i += c === BACKSLASH ? 2 : 1;
+  }
+  return n;
+}

@@ -1,0 +1,76 @@
+import type { FieldType } from "./line-protocol/types.js";
+
+export interface FieldDeclaration {
+  type: FieldType;
+  unit?: string;
+  description?: string;
+}
+
+/** What a collector promises to write: the docs table and the test kit's checks both come from this. */
+export interface MeasurementDeclaration {
+  description?: string;
+  /** Tag keys, or tag key -> description. `org`, `source` and `cluster` are added by the SDK. */
+  tags: readonly string[] | Readonly<Record<string, string>>;
+  fields: Readonly<Record<string, FieldType | FieldDeclaration>>;
+}
+
+export type MeasurementDeclarations = Readonly<Record<string, MeasurementDeclaration>>;
+
+/** Tags every point gets from the SDK; a collector declares only its own. */
+export const RESERVED_TAGS = ["org", "source", "cluster"] as const;
+
+export const MEASUREMENT_NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
+export const KEY_NAME = /^[a-z][a-z0-9_]*$/;
+const FIELD_TYPES: readonly FieldType[] = ["float", "integer", "unsigned", "string", "boolean"];
+
+export function tagNames(declaration: MeasurementDeclaration): string[] {
+  return Array.isArray(declaration.tags) ? [...declaration.tags] : Object.keys(declaration.tags);
+}
+
+export function tagDescription(declaration: MeasurementDeclaration, tag: string): string | undefined {
+  return Array.isArray(declaration.tags) ? undefined : (declaration.tags as Record<string, string>)[tag];
+}
+
+export function fieldDeclaration(
+  declaration: MeasurementDeclaration,
+  field: string,
+): FieldDeclaration | undefined {
+  const entry = declaration.fields[field];
+  if (entry === undefined) return undefined;
+  return typeof entry === "string" ? { type: entry } : entry;
+}
+
+/**
+ * Checks the declarations themselves, when a collector is defined, so a typo fails at start-up
+ * and not at the first round. Returns every problem found.
+ */
+export function checkDeclarations(declarations: MeasurementDeclarations): string[] {
+  const problems: string[] = [];
+  for (const [measurement, declaration] of Object.entries(declarations)) {
+    if (!MEASUREMENT_NAME.test(measurement)) {
+      problems.push(
+        `measurement ${JSON.stringify(measurement)}: expected snake_case with a domain prefix, e.g. perf_process`,
+      );
+    }
+    for (const tag of tagNames(declaration)) {
+      if (!KEY_NAME.test(tag) || tag === "time")
+        problems.push(`${measurement}: tag ${JSON.stringify(tag)} is not snake_case`);
+      if ((RESERVED_TAGS as readonly string[]).includes(tag)) {
+        problems.push(`${measurement}: tag ${tag} is added by the SDK; do not declare it`);
+      }
+    }
+    const fields = Object.keys(declaration.fields);
+    if (fields.length === 0) problems.push(`${measurement}: declares no fields`);
+    for (const field of fields) {
+      if (!KEY_NAME.test(field) || field === "time")
+        problems.push(`${measurement}: field ${JSON.stringify(field)} is not snake_case`);
+      const type = fieldDeclaration(declaration, field)?.type;
+      if (!type || !FIELD_TYPES.includes(type)) {
+        problems.push(
+          `${measurement}.${field}: type ${JSON.stringify(type)} is not one of ${FIELD_TYPES.join(", ")}`,
+        );
+      }
+    }
+  }
+  return problems;
+}

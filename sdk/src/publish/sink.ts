@@ -1,0 +1,24 @@
+/** Where a collector's encoded lines go. */
+export interface Sink {
+  /** Accepts lines of one org. Delivery problems never throw here: they are buffered, counted, logged. */
+  write(org: string, lines: readonly string[]): void;
+  /** Sends what is open now and waits until all is delivered or `timeoutMs` passes. */
+  flush(timeoutMs: number): Promise<FlushResult>;
+  close(): Promise<void>;
+  stats(): SinkStats;
+  /** Whether the destination is reachable now. */
+  ready(): boolean;
+}
+
+export interface FlushResult {
+  /** Points still waiting (in the spool, they survive a restart; in memory, they are lost on exit). */
+  pendingPoints: number;
+}
+
+export interface SinkStats {
+  pointsWritten: number;
+  pointsDropped: number;
+  batchesBuffered: number;
+  pointsBuffered: number;
+  publishErrors: number;
+}

@@ -1,0 +1,29 @@
+import type { z } from "zod";
+import type { Collector } from "../collector.js";
+import { type CommonConfig, commonConfigSchema } from "../config/common.js";
+import { parseDuration } from "../config/duration.js";
+import { type LoadConfigOptions, loadConfig } from "../config/load.js";
+
+export type ResolvedConfig<Schema extends z.ZodObject> = z.output<Schema> &
+  CommonConfig & { interval: number; roundTimeout: number; jitter: number };
+
+/** Common settings plus the collector's own, with the collector's defaults for interval and port. */
+export function resolveCollectorConfig<Schema extends z.ZodObject>(
+  collector: Collector<Schema, unknown>,
+  options: LoadConfigOptions = {},
+): ResolvedConfig<Schema> {
+  const schema = commonConfigSchema.extend(collector.configSchema.shape);
+  const env = { ...(options.env ?? process.env) };
+  if (collector.httpPort !== undefined && env.PM_HTTP_PORT === undefined)
+    env.PM_HTTP_PORT = String(collector.httpPort);
+  const config = loadConfig(schema, { ...options, env }) as Record<string, unknown>;
+  const interval = (config.interval as number | undefined) ?? parseDuration(collector.interval)!;
+  const defaultTimeout = collector.roundTimeout ? parseDuration(collector.roundTimeout)! : interval;
+  return {
+    ...config,
+    interval,
+    roundTimeout: (config.roundTimeout as number | undefined) ?? defaultTimeout,
+    // Jitter spreads rounds of many pods; 10% of the interval unless set.
+    jitter: (config.jitter as number | undefined) ?? Math.floor(interval * 0.1),
+  } as ResolvedConfig<Schema>;
+}

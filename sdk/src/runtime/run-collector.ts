@@ -1,0 +1,278 @@
+import type { Logger } from "pino";
+import type { z } from "zod";
+import type { BaseContext, Collector } from "../collector.js";
+import { ConfigError } from "../config/load.js";
+import { createLogger } from "../log.js";
+import { createSink } from "../publish/create-sink.js";
+import type { Sink } from "../publish/sink.js";
+import { nowNs } from "../time.js";
+import { parseCli, UsageError, usage } from "./cli.js";
+import { startHealthServer } from "./health-server.js";
+import { type ResolvedConfig, resolveCollectorConfig } from "./resolve-config.js";
+import { type Problem, RoundRecorder } from "./round.js";
+import { type RoundOutcome, Scheduler } from "./scheduler.js";
+import { SDK_MEASUREMENTS, SelfMetrics } from "./self-metrics.js";
+
+export interface RunOptions {
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+type AnyCollector = Collector<z.ZodObject, unknown>;
+
+/**
+ * Runs a collector as a service: command line, config, health endpoints, rounds on a schedule,
+ * publishing, and a clean shutdown on SIGTERM/SIGINT. Ends the process with the exit code.
+ */
+export async function runCollector<Schema extends z.ZodObject, S>(
+  collector: Collector<Schema, S>,
+  options: RunOptions = {},
+): Promise<never> {
+  const code = await runCollectorUntilDone(collector as unknown as AnyCollector, options);
+  process.exit(code);
+}
+
+async function runCollectorUntilDone(collector: AnyCollector, options: RunOptions): Promise<number> {
+  let cli: ReturnType<typeof parseCli>;
+  let config: ResolvedConfig<z.ZodObject>;
+  try {
+    cli = parseCli(options.argv ?? process.argv.slice(2), collector);
+    if (cli.help) {
+      process.stdout.write(usage(collector));
+      return 0;
+    }
+    config = resolveCollectorConfig(collector, { env: options.env, overrides: cli.overrides });
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      process.stderr.write(
+        `${collector.name}: ${error.message}\n${error instanceof UsageError ? "Try --help.\n" : ""}`,
+      );
+      return 2;
+    }
+    throw error;
+  }
+  const log = createLogger({
+    name: `pm-collector-${collector.name}`,
+    level: config.logLevel,
+    toStderr: config.sink.kind === "stdout",
+  });
+  return new CollectorService(collector, config, log, cli.once).run();
+}
+
+class CollectorService {
+  private readonly shutdown = new AbortController();
+  private readonly metrics = new SelfMetrics();
+  private readonly warned = new Set<string>();
+  private sink!: Sink;
+  private state: unknown;
+  private lastGoodRound = 0;
+  private stopRequest: { exitCode: number; reason?: string } | undefined;
+  private scheduler: Scheduler | undefined;
+  private wake: (() => void) | undefined;
+  private currentRecorder: RoundRecorder | undefined;
+  private stopRequestedAt: number | undefined;
+  /** Points still undelivered at exit. */
+  private unsent = 0;
+
+  constructor(
+    private readonly collector: AnyCollector,
+    private readonly config: ResolvedConfig<z.ZodObject>,
+    private readonly log: Logger,
+    private readonly once: boolean,
+  ) {}
+
+  async run(): Promise<number> {
+    const { collector, config, log } = this;
+    try {
+      this.sink = createSink(config, collector.name, log);
+    } catch (error) {
+      log.fatal({ err: (error as Error).message }, "cannot open the sink");
+      return 2;
+    }
+    const health = await startHealthServer({
+      port: config.httpPort,
+      ready: () => this.readiness(),
+    }).catch((error: Error) => error);
+    if (health instanceof Error) {
+      log.fatal({ err: health.message }, "cannot start the health server");
+      await this.sink.close();
+      return 1;
+    }
+    log.info(
+      {
+        interval: config.interval,
+        sink: config.sink,
+        org: config.org,
+        httpPort: health.port,
+        once: this.once,
+      },
+      "starting",
+    );
+
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (this.collector.onSignal?.(signal, { ...this.baseContext(), state: this.state }) === true) {
+        log.info({ signal }, "signal handled by the collector");
+        return;
+      }
+      log.info({ signal }, "stopping");
+      this.requestStop({ exitCode: 0, reason: signal });
+    };
+    const signals: NodeJS.Signals[] = [
+      "SIGTERM",
+      "SIGINT",
+      ...(collector.onSignal ? ["SIGHUP" as const] : []),
+    ];
+    for (const signal of signals) process.on(signal, onSignal);
+
+    let exitCode = 0;
+    try {
+      this.state = await this.collector.setup?.(this.baseContext());
+      this.scheduler = new Scheduler({
+        intervalMs: config.interval,
+        jitterMs: this.once ? 0 : config.jitter,
+        timeoutMs: config.roundTimeout,
+        settleMs: config.shutdownTimeout / 4,
+        round: (signal, round) => this.runRound(signal, round),
+        onRoundEnd: (outcome, round) => this.roundEnded(outcome, round),
+        onSkipped: (count) => {
+          this.metrics.roundsSkipped += count;
+          log.warn({ skipped: count }, "rounds skipped: the previous round ran past their start");
+        },
+      });
+      if (this.once) {
+        const outcome = await this.scheduler.runOnce();
+        exitCode = outcome.ok ? 0 : 1;
+      } else {
+        this.scheduler.start();
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          if (this.stopRequest) resolve();
+        });
+        await this.scheduler.stop(config.shutdownTimeout / 4);
+      }
+      exitCode = this.stopRequest?.exitCode ?? exitCode;
+    } catch (error) {
+      log.error({ err: (error as Error).message }, "setup failed");
+      exitCode = 1;
+    }
+
+    await this.finish(health.close);
+    for (const signal of signals) process.off(signal, onSignal);
+    if (exitCode === 0 && this.once && this.unsent > 0) exitCode = 1;
+    log.info({ exitCode, reason: this.stopRequest?.reason }, "stopped");
+    return exitCode;
+  }
+
+  private async finish(closeHealth: () => Promise<void>): Promise<void> {
+    this.shutdown.abort();
+    try {
+      await this.collector.teardown?.({ ...this.baseContext(), state: this.state });
+    } catch (error) {
+      this.log.error({ err: (error as Error).message }, "teardown failed");
+    }
+    // Whatever the round and teardown left of PM_SHUTDOWN_TIMEOUT goes to the flush (at least 1 s).
+    const deadline = (this.stopRequestedAt ?? Date.now()) + this.config.shutdownTimeout;
+    const { pendingPoints } = await this.sink.flush(Math.max(1000, deadline - Date.now()));
+    this.unsent = pendingPoints;
+    if (pendingPoints > 0) {
+      const where = this.config.spoolDir
+        ? `kept in ${this.config.spoolDir} for the next start`
+        : "lost (no PM_SPOOL_DIR)";
+      this.log.error(
+        { pendingPoints },
+        `shutdown: points not delivered within PM_SHUTDOWN_TIMEOUT, ${where}`,
+      );
+    }
+    await this.sink.close();
+    await closeHealth();
+  }
+
+  private requestStop(request: { exitCode?: number; reason?: string }): void {
+    this.stopRequest ??= { exitCode: request.exitCode ?? 0, reason: request.reason };
+    this.stopRequestedAt ??= Date.now();
+    this.wake?.();
+    // With --once nothing waits on `wake`: give the running round its grace, then abort it.
+    if (this.once) void this.scheduler?.stop(this.config.shutdownTimeout / 4);
+  }
+
+  private baseContext(signal: AbortSignal = this.shutdown.signal): BaseContext<Record<string, unknown>> {
+    return {
+      config: this.config,
+      log: this.log,
+      signal,
+      stop: (request = {}) => this.requestStop(request),
+    };
+  }
+
+  private async runRound(signal: AbortSignal, round: number): Promise<void> {
+    const recorder = new RoundRecorder(nowNs(), this.collector.measurements);
+    this.currentRecorder = recorder;
+    // Points built after a timeout or abort are not part of the round.
+    signal.addEventListener("abort", () => recorder.seal(), { once: true });
+    const combined = AbortSignal.any([signal, this.shutdown.signal]);
+    await this.collector.collect({
+      ...this.baseContext(combined),
+      point: (measurement) => recorder.point(measurement),
+      timestamp: recorder.timestamp,
+      round,
+      state: this.state,
+    });
+  }
+
+  private async roundEnded(outcome: RoundOutcome, round: number): Promise<void> {
+    const { metrics, config, collector } = this;
+    metrics.rounds++;
+    metrics.lastRoundSeconds = outcome.durationMs / 1000;
+    if (outcome.ok) {
+      this.lastGoodRound = Date.now();
+    } else {
+      metrics.roundsFailed++;
+      this.log.error({ round, err: outcome.error?.message, timedOut: outcome.timedOut }, "round failed");
+    }
+    // Points a failed round built before it failed are still good data.
+    const recorder = this.currentRecorder;
+    this.currentRecorder = undefined;
+    if (recorder) {
+      const output = recorder.finish({ org: config.org, source: collector.name, cluster: config.cluster });
+      metrics.invalidPointsDropped += output.droppedPoints;
+      metrics.fieldsDropped += output.droppedFields;
+      metrics.pointsCollected += output.count;
+      this.warnOnce(output.problems);
+      this.write(output.linesByOrg);
+    }
+    const self = new RoundRecorder(nowNs(), SDK_MEASUREMENTS);
+    metrics.fill(self.point("pm_collector"), this.sink.stats(), config);
+    const selfOutput = self.finish({ org: config.org, source: collector.name, cluster: config.cluster });
+    this.write(selfOutput.linesByOrg);
+    this.sink.flush(0).catch(() => {});
+  }
+
+  private write(linesByOrg: Map<string, string[]>): void {
+    for (const [org, lines] of linesByOrg) this.sink.write(org, lines);
+  }
+
+  private warnOnce(problems: Problem[]): void {
+    for (const problem of problems) {
+      const key = `${problem.kind}:${problem.measurement}:${problem.field ?? ""}`;
+      if (this.warned.has(key)) continue;
+      this.warned.add(key);
+      this.log.warn(
+        { problem: problem.kind, measurement: problem.measurement, field: problem.field },
+        `${problem.message} (counted; warned once)`,
+      );
+    }
+  }
+
+  private readiness() {
+    const staleAfter = 3 * this.config.interval;
+    const roundOk = this.lastGoodRound > 0 && Date.now() - this.lastGoodRound <= staleAfter;
+    const sinkOk = this.sink.ready();
+    return {
+      ok: roundOk && sinkOk,
+      detail: {
+        sink: sinkOk ? "reachable" : "unreachable",
+        lastGoodRound: this.lastGoodRound ? new Date(this.lastGoodRound).toISOString() : null,
+      },
+    };
+  }
+}

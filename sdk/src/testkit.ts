@@ -1,0 +1,78 @@
+import type { z } from "zod";
+import type { Collector } from "./collector.js";
+import type { Point } from "./line-protocol/types.js";
+import { silentLogger } from "./log.js";
+import { resolveCollectorConfig } from "./runtime/resolve-config.js";
+import { type Problem, RoundRecorder } from "./runtime/round.js";
+import { nowNs } from "./time.js";
+
+export interface CollectOnceOptions {
+  /** Throw when a point breaks the declarations (default true: tests should see every problem). */
+  strict?: boolean;
+  /** Extra environment, e.g. `{ PM_ORG: "acme" }`. */
+  env?: Record<string, string>;
+}
+
+export interface CollectOnceResult extends Array<Point> {
+  /** The encoded lines, as they would be published. */
+  lines: string[];
+  /** What the SDK would have dropped and counted (empty when strict). */
+  problems: Problem[];
+  /** What `ctx.stop()` asked for, if the collector called it. */
+  stopped?: { exitCode: number; reason?: string };
+}
+
+/**
+ * Runs one round of a collector in-process with no server, and returns its points (with the
+ * `org` and `source` tags the SDK adds). `config` uses the collector's camelCase keys.
+ */
+export async function collectOnce<Schema extends z.ZodObject, S>(
+  collector: Collector<Schema, S>,
+  config: Partial<z.input<Schema>> & Record<string, unknown> = {},
+  options: CollectOnceOptions = {},
+): Promise<CollectOnceResult> {
+  const overrides = Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [key, { value, label: key }]),
+  );
+  const resolved = resolveCollectorConfig(collector, { env: { ...options.env }, overrides });
+  const controller = new AbortController();
+  let stopped: CollectOnceResult["stopped"];
+  const base = {
+    config: resolved,
+    log: silentLogger,
+    signal: controller.signal,
+    stop: (request: { exitCode?: number; reason?: string } = {}) => {
+      stopped = { exitCode: request.exitCode ?? 0, reason: request.reason };
+    },
+  };
+  let state: S | undefined;
+  const recorder = new RoundRecorder(nowNs(), collector.measurements);
+  try {
+    state = collector.setup ? await collector.setup(base) : (undefined as S);
+    await collector.collect({
+      ...base,
+      point: (m) => recorder.point(m),
+      timestamp: recorder.timestamp,
+      round: 1,
+      state: state as S,
+    });
+  } finally {
+    controller.abort();
+    await collector.teardown?.({ ...base, state });
+  }
+  const output = recorder.finish(
+    { org: resolved.org, source: collector.name, cluster: resolved.cluster },
+    { keepPoints: true },
+  );
+  if ((options.strict ?? true) && output.problems.length > 0) {
+    throw new Error(
+      `collector ${collector.name} broke its declarations:\n  ${output.problems.map((p) => p.message).join("\n  ")}`,
+    );
+  }
+  const result = Object.assign(output.points, {
+    lines: [...output.linesByOrg.values()].flat(),
+    problems: output.problems,
+    stopped,
+  }) as CollectOnceResult;
+  return result;
+}

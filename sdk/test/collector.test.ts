@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineCollector } from "../src/collector.js";
+import { collectOnce } from "../src/testkit.js";
+
+const measurements = {
+  demo_reading: {
+    description: "a test measurement",
+    tags: ["sensor"],
+    fields: { value: "float", count: "integer", big: "unsigned", label: "string", up: "boolean" },
+  },
+} as const;
+
+function collectorThat(collect: Parameters<typeof defineCollector>[0]["collect"]) {
+  return defineCollector({ name: "demo", interval: "10s", measurements, collect });
+}
+
+describe("defineCollector", () => {
+  it("refuses bad names and declarations at definition time", () => {
+    const define = (overrides: object) => () =>
+      defineCollector({ name: "demo", interval: "10s", measurements, collect() {}, ...overrides });
+    expect(define({ name: "Demo Collector" })).toThrow(/name "Demo Collector"/);
+    expect(define({ interval: "often" })).toThrow(/interval "often"/);
+    expect(define({ measurements: { Bad: { tags: [], fields: { v: "float" } } } })).toThrow(
+      /snake_case with a domain prefix/,
+    );
+    expect(define({ measurements: { demo_x: { tags: ["org"], fields: { v: "float" } } } })).toThrow(
+      /tag org is added by the SDK/,
+    );
+    expect(define({ measurements: { demo_x: { tags: [], fields: {} } } })).toThrow(/declares no fields/);
+    expect(define({ measurements: { demo_x: { tags: [], fields: { v: "double" } } } })).toThrow(
+      /type "double"/,
+    );
+  });
+});
+
+describe("points", () => {
+  it("carries typed fields, the declared tags and the SDK's org and source tags", async () => {
+    const points = await collectOnce(
+      collectorThat((ctx) => {
+        ctx
+          .point("demo_reading")
+          .tag("sensor", "s1")
+          .float("value", 1.5)
+          .integer("count", 3)
+          .unsigned("big", 2n ** 64n - 1n)
+          .string("label", 'a "quoted", spaced=label\nline two')
+          .boolean("up", true);
+      }),
+      {},
+      { env: { PM_ORG: "acme", PM_CLUSTER: "eu-1" } },
+    );
+    expect(points).toHaveLength(1);
+    expect(points[0]).toMatchObject({
+      measurement: "demo_reading",
+      tags: { sensor: "s1", org: "acme", source: "demo", cluster: "eu-1" },
+      fields: {
+        value: { type: "float", value: 1.5 },
+        count: { type: "integer", value: 3n },
+        big: { type: "unsigned", value: 18446744073709551615n },
+        up: { type: "boolean", value: true },
+      },
+    });
+    expect(typeof points[0]!.timestamp).toBe("bigint");
+    expect(points.lines[0]).toBe(
+      `demo_reading,cluster=eu-1,org=acme,sensor=s1,source=demo value=1.5,count=3i,big=18446744073709551615u,label="a \\"quoted\\", spaced=label\nline two",up=true ${points[0]!.timestamp}`,
+    );
+  });
+
+  it("lets a point choose its org", async () => {
+    const points = await collectOnce(
+      collectorThat((ctx) => void ctx.point("demo_reading").org("globex").float("value", 1)),
+    );
+    expect(points[0]!.tags.org).toBe("globex");
+  });
+
+  it("drops NaN and Infinity fields but keeps the rest of the point", async () => {
+    const points = await collectOnce(
+      collectorThat(
+        (ctx) =>
+          void ctx
+            .point("demo_reading")
+            .float("value", Number.NaN)
+            .integer("count", Number.POSITIVE_INFINITY)
+            .boolean("up", true),
+      ),
+      {},
+      { strict: false },
+    );
+    expect(points).toHaveLength(1);
+    expect(Object.keys(points[0]!.fields)).toEqual(["up"]);
+    expect(points.problems.map((p) => p.kind)).toEqual(["non_finite", "non_finite"]);
+    expect(points.problems.every((p) => !p.pointDropped)).toBe(true);
+  });
+
+  it("drops a point that has no fields left, and counts it", async () => {
+    const points = await collectOnce(
+      collectorThat((ctx) => {
+        ctx.point("demo_reading").tag("sensor", "empty");
+        ctx.point("demo_reading").float("value", Number.NaN);
+        ctx.point("demo_reading").float("value", 2);
+      }),
+      {},
+      { strict: false },
+    );
+    expect(points).toHaveLength(1);
+    expect(points.problems.filter((p) => p.kind === "no_fields")).toHaveLength(2);
+  });
+
+  it("drops wrong types, undeclared fields, tags and measurements, with a reason each", async () => {
+    const points = await collectOnce(
+      collectorThat((ctx) => {
+        ctx.point("demo_reading").integer("value", 1).float("count", 1.5).float("extra", 1).float("value", 2);
+        ctx.point("demo_reading").tag("room", "kitchen").float("value", 1);
+        ctx.point("demo_unknown").float("value", 1);
+        ctx
+          .point("demo_reading")
+          .integer("count", 1.5)
+          .unsigned("big", -1)
+          .string("label", 42 as unknown as string);
+        ctx.point("demo_reading").org("Not An Org").float("value", 1);
+      }),
+      {},
+      { strict: false },
+    );
+    expect(points).toHaveLength(1);
+    expect(points[0]!.fields).toEqual({ value: { type: "float", value: 2 } });
+    const messages = points.problems.map((p) => `${p.kind}: ${p.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^field_type: demo_reading.count: declared integer, written as float/),
+        expect.stringMatching(/^undeclared_field: .*"extra"/),
+        expect.stringMatching(/^undeclared_tag: .*"room"/),
+        expect.stringMatching(/^undeclared_measurement: .*"demo_unknown"/),
+        expect.stringMatching(/^invalid_value: expected a whole number for integer field count, got 1.5/),
+        expect.stringMatching(/^invalid_value: unsigned field big is negative/),
+        expect.stringMatching(/^invalid_value: expected a string for string field/),
+        expect.stringMatching(/^invalid_org: .*"Not An Org"/),
+      ]),
+    );
+  });
+
+  it("refuses a tag value line protocol cannot carry, without losing the other points", async () => {
+    const points = await collectOnce(
+      collectorThat((ctx) => {
+        ctx.point("demo_reading").tag("sensor", "two\nlines").float("value", 1);
+        ctx.point("demo_reading").tag("sensor", "ok").float("value", 2);
+      }),
+      {},
+      { strict: false },
+    );
+    expect(points.map((p) => p.tags.sensor)).toEqual(["ok"]);
+    expect(points.problems[0]!.kind).toBe("unencodable");
+  });
+
+  it("collectOnce is strict by default so tests see every broken declaration", async () => {
+    await expect(
+      collectOnce(collectorThat((ctx) => void ctx.point("demo_reading").float("nope", 1))),
+    ).rejects.toThrow(/field "nope" is not declared/);
+  });
+
+  it("validates the collector's own config and passes setup state to collect", async () => {
+    const collector = defineCollector({
+      name: "stateful",
+      interval: "1s",
+      config: z.object({ start: z.number().int() }),
+      measurements: { demo_counter: { tags: [], fields: { n: "integer" } } },
+      setup: (ctx) => ({ n: ctx.config.start }),
+      collect: (ctx) => void ctx.point("demo_counter").integer("n", ctx.state.n + 1),
+    });
+    const points = await collectOnce(collector, { start: 41 });
+    expect(points[0]!.fields.n).toEqual({ type: "integer", value: 42n });
+    await expect(collectOnce(collector, { start: "x" as unknown as number })).rejects.toThrow(/start: /);
+  });
+});

@@ -1,0 +1,36 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { renderMeasurements, replaceMetricsSection } from "../src/docs/render-measurements.js";
+
+const script = fileURLToPath(new URL("../../scripts/gen-metric-docs.mjs", import.meta.url));
+
+describe("generated metric docs", () => {
+  it("renders tags, types, units and descriptions from the declarations", () => {
+    const table = renderMeasurements({
+      demo_x: {
+        description: "Demo.",
+        tags: { host: "the host" },
+        fields: { ms: { type: "float", unit: "ms", description: "a | pipe" }, ok: "boolean" },
+      },
+    });
+    expect(table).toContain("### `demo_x`\n\nDemo.");
+    expect(table).toContain("| tag | `host` | string | | the host |");
+    expect(table).toContain("| field | `ms` | float | ms | a \\| pipe |");
+    expect(table).toContain("| field | `ok` | boolean |  |  |");
+    expect(table).toContain("| tag | `org` |");
+  });
+
+  it("replaces only the text between the markers", () => {
+    const readme = "# x\n<!-- metrics:start -->\nold\n<!-- metrics:end -->\ntail\n";
+    expect(replaceMetricsSection(readme, "NEW")).toMatch(
+      /^# x\n<!-- metrics:start -->\n.*\n\nNEW\n\n<!-- metrics:end -->\ntail\n$/s,
+    );
+    expect(replaceMetricsSection("# no markers", "NEW")).toBeUndefined();
+  });
+
+  it("every collector README and docs/metrics.md match the declarations (run npm run docs)", () => {
+    // Runs on the built collectors, which `npm test` builds first.
+    expect(() => execFileSync(process.execPath, [script, "--check"], { stdio: "pipe" })).not.toThrow();
+  });
+});

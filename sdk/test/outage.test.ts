@@ -1,0 +1,124 @@
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type NatsServer, startNats } from "@platform-metrics/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { counterCollector, spawnCollector, waitFor } from "./helpers/spawn-collector.js";
+import { counterSeqs, createMetricsStream, lastSelfMetrics, readStream } from "./helpers/stream.js";
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe("a collector and a NATS outage", () => {
+  let nats: NatsServer | undefined;
+  afterEach(async () => {
+    await nats?.close();
+    nats = undefined;
+  });
+
+  it("keeps every point, exactly once, through a 5 s NATS outage", async () => {
+    nats = await startNats();
+    await createMetricsStream(nats.url);
+    const collector = spawnCollector(counterCollector, {
+      PM_NATS_URL: nats.url,
+      PM_INTERVAL: "100ms",
+      PM_RUN: "outage",
+      PM_PUBLISH_TIMEOUT: "1s",
+    });
+    await waitFor(async () => counterSeqs(await readStream(nats!.url), "outage").length >= 5, "first points");
+
+    await nats.stop();
+    const outageStart = collector.output().length;
+    await sleep(5000);
+    await nats.start();
+    const seqsAtRestart = counterSeqs(await readStream(nats.url), "outage").length;
+    await sleep(1500);
+
+    collector.child.kill("SIGTERM");
+    expect(await collector.exited).toEqual({ code: 0, signal: null });
+    const messages = await readStream(nats.url);
+    const seqs = counterSeqs(messages, "outage");
+    // Rounds went on during the outage (about 50 of them), and every point of every round arrived once.
+    expect(seqs.length).toBeGreaterThan(seqsAtRestart + 40);
+    expect(seqs).toEqual(range(1, seqs.length));
+    expect(lastSelfMetrics(messages)!.points_dropped).toBe(0);
+    expect(collector.output().slice(outageStart)).toMatch(
+      /cannot publish to JetStream; buffering and retrying/,
+    );
+  });
+
+  it("with a tiny buffer drops the oldest batches and counts exactly what it dropped", async () => {
+    nats = await startNats();
+    await createMetricsStream(nats.url);
+    await nats.stop();
+    const collector = spawnCollector(counterCollector, {
+      PM_NATS_URL: nats.url,
+      PM_INTERVAL: "50ms",
+      PM_RUN: "tiny",
+      PM_BUFFER_MAX_BATCHES: "3",
+      PM_PUBLISH_TIMEOUT: "500ms",
+    });
+    await waitFor(() => (collector.output().match(/dropped the oldest batch/g) ?? []).length >= 10, "drops");
+    await nats.start();
+    // Until the buffer has drained, a round's own batch can still push an older one out after its
+    // pm_collector point was taken; once a delivered point says nothing is buffered, no more drops come.
+    await waitFor(
+      async () => lastSelfMetrics(await readStream(nats!.url))?.batches_buffered === 0,
+      "the buffer to drain",
+    );
+    collector.child.kill("SIGTERM");
+    expect((await collector.exited).code).toBe(0);
+
+    const messages = await readStream(nats.url);
+    const self = lastSelfMetrics(messages)!;
+    const deliveredLines = messages.flatMap((m) => m.lines).length;
+    // Each round writes one counter point and one pm_collector point; the ones not delivered are exactly
+    // the ones reported dropped (the last pm_collector point is written after the last drop).
+    const seqs = counterSeqs(messages, "tiny");
+    const writtenLines = 2 * self.rounds!;
+    expect(self.points_dropped).toBeGreaterThan(0);
+    expect(writtenLines - deliveredLines).toBe(self.points_dropped);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    // What survived: the first batch, which was being sent when the buffer filled (never dropped, as it
+    // may already be stored), and the newest, a run of consecutive rounds up to the end.
+    const [first, ...newest] = seqs;
+    expect(first).toBe(1);
+    expect(newest).toEqual(range(newest[0]!, newest.at(-1)!));
+  });
+
+  it("delivers batches spooled to disk before a SIGKILL after a restart", async () => {
+    nats = await startNats();
+    await createMetricsStream(nats.url);
+    await nats.stop();
+    const spoolDir = mkdtempSync(join(tmpdir(), "pm-spool-test-"));
+    const env = {
+      PM_NATS_URL: nats.url,
+      PM_INTERVAL: "50ms",
+      PM_SPOOL_DIR: spoolDir,
+      PM_PUBLISH_TIMEOUT: "500ms",
+    };
+    const first = spawnCollector(counterCollector, { ...env, PM_RUN: "first" });
+    await waitFor(
+      () => readdirSync(spoolDir).filter((f) => f.endsWith(".batch")).length >= 10,
+      "spooled batches",
+    );
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const spooled = readdirSync(spoolDir).filter((f) => f.endsWith(".batch")).length;
+
+    await nats.start();
+    const second = spawnCollector(counterCollector, { ...env, PM_RUN: "second" });
+    await waitFor(
+      async () => counterSeqs(await readStream(nats!.url), "second").length >= 3,
+      "second run's points",
+    );
+    second.child.kill("SIGTERM");
+    expect((await second.exited).code).toBe(0);
+
+    const firstSeqs = counterSeqs(await readStream(nats.url), "first");
+    expect(firstSeqs.length).toBeGreaterThanOrEqual(spooled);
+    expect(firstSeqs).toEqual(range(1, firstSeqs.length));
+    expect(second.output()).toMatch(/replaying spooled batches/);
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+});

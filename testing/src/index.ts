@@ -1,0 +1,17 @@
+// @platform-metrics/testing: real servers for tests, on free ports, cleaned up after.
+export { findBinary } from "./find-binary.js";
+export { freePort } from "./free-port.js";
+export {
+  type InfluxClient,
+  type InfluxCountOptions,
+  type InfluxCredentials,
+  InfluxHttpError,
+  type InfluxQueryOptions,
+  type InfluxQueryResult,
+  type InfluxSeries,
+  type InfluxWriteOptions,
+} from "./influx-client.js";
+export { type Influx, type StartInfluxOptions, startInflux } from "./influxd.js";
+export type { ServerLifecycle } from "./managed-server.js";
+export { type NatsServer, type StartNatsOptions, startNats } from "./nats-server.js";
+export { PortInUseError } from "./server-process.js";
