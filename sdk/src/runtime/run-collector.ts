@@ -159,7 +159,19 @@ class CollectorService {
     await this.finish(health.close);
     for (const signal of signals) process.off(signal, onSignal);
     if (exitCode === 0 && this.once && this.unsent > 0) exitCode = 1;
-    log.info({ exitCode, reason: this.stopRequest?.reason }, "stopped");
+    // Final totals, so an operator (or a test) can account for every point of the run.
+    const { pointsWritten, pointsDropped } = this.sink.stats();
+    log.info(
+      {
+        exitCode,
+        reason: this.stopRequest?.reason,
+        rounds: this.metrics.rounds,
+        pointsWritten,
+        pointsDropped: pointsDropped + this.metrics.invalidPointsDropped,
+        pointsUnsent: this.unsent,
+      },
+      "stopped",
+    );
     return exitCode;
   }
 
