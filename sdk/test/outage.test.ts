@@ -74,7 +74,12 @@ describe("a collector and a NATS outage", () => {
     // Each round writes one counter point and one pm_collector point. The final totals in the
     // "stopped" log line include drops made after the last delivered pm_collector point was taken
     // (a round's own batch can push an older one out once the point is built).
-    const stopped = JSON.parse(collector.output().split("\n").findLast((l) => l.includes('"stopped"'))!);
+    const stopped = JSON.parse(
+      collector
+        .output()
+        .split("\n")
+        .findLast((l) => l.includes('"stopped"'))!,
+    );
     const seqs = counterSeqs(messages, "tiny");
     expect(stopped.pointsDropped).toBeGreaterThan(0);
     expect(stopped.pointsUnsent).toBe(0);
