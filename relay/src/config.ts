@@ -92,8 +92,17 @@ export const relayConfigSchema = commonConfigSchema
       .int()
       .min(1)
       .max(100_000)
-      .default(256)
-      .describe("messages each replica's consumer pulls ahead (default 256)"),
+      .default(2000)
+      .describe("messages each replica's consumer pulls ahead (default 2000)"),
+    prefetchBytes: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(1024 * 1024 * 1024)
+      .default(8 * 1024 * 1024)
+      .describe(
+        "bytes each replica's consumer pulls ahead, raised to twice the server's max_payload (default 8388608)",
+      ),
     maxRetryDelay: duration({ min: "100ms" })
       .default(30_000)
       .describe("longest backoff after failed writes (default 30s)"),

@@ -63,9 +63,10 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
     },
   });
 
-  nc = await connectNats(config, log, shutdown.signal);
-  const js: JetStreamClient = jetstream(nc);
-  const jsm: JetStreamManager = await jetstreamManager(nc);
+  const connection = await connectNats(config, log, shutdown.signal);
+  nc = connection;
+  const js: JetStreamClient = jetstream(connection);
+  const jsm: JetStreamManager = await jetstreamManager(connection);
   await ensureStreams(
     jsm,
     { retentionMs: config.retention, maxBytes: config.streamMaxBytes, update: config.updateStream },
@@ -74,7 +75,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
 
   const cache = new ValidationCache(clients.length);
   const running = clients.map(async (client) => {
-    const pipeline = new ReplicaPipeline(client, js, jsm, cache, config, log);
+    const pipeline = new ReplicaPipeline(client, connection, js, jsm, cache, config, log);
     pipelines.push(pipeline);
     while (!shutdown.signal.aborted) {
       try {

@@ -1,12 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "@platform-metrics/sdk";
 import type { RelayConfig } from "./config.js";
-import { replicaConsumer } from "./consumer.js";
+import { replicaConsumer, STREAM } from "./consumer.js";
 import { type DeadLetter, publishDeadLetters } from "./dead-letter.js";
 import { bootstrap } from "./influx/bootstrap.js";
 import type { InfluxClient } from "./influx/client.js";
 import { writeLines } from "./influx/write-lines.js";
+import { Puller } from "./puller.js";
+import type { StreamMessage } from "./stream-message.js";
 import { type ValidationCache, validateMessage } from "./validate.js";
 
 export interface ReplicaStats {
@@ -23,38 +26,47 @@ export interface ReplicaStats {
 }
 
 interface Batch {
-  messages: JsMsg[];
+  messages: StreamMessage[];
   lines: string[];
   /** For each line, the message it came from (index into `messages`). */
   origins: number[];
+  /** Dead letters of these messages' bad lines: published before the messages are acked. */
+  deadLetters: Promise<void>[];
+  /** When its first message was added (performance.now()). */
+  openedAt: number;
 }
 
-/** Resolves "stopped" when the signal aborts. */
-function once(signal: AbortSignal): Promise<"stopped"> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve("stopped");
-    else signal.addEventListener("abort", () => resolve("stopped"), { once: true });
-  });
-}
+const newBatch = (): Batch => ({ messages: [], lines: [], origins: [], deadLetters: [], openedAt: 0 });
+
 const BACKOFF_MIN_MS = 250;
 const WRITES_IN_FLIGHT = 2;
+// One pull request waits this long on the server; an idle replica asks again after it.
+const PULL_EXPIRES_MS = 10_000;
 
 /**
- * Moves the stream into one replica: fetch -> validate -> batch -> write -> ack. Messages are acked only
+ * Moves the stream into one replica: pull -> validate -> batch -> write -> ack. Messages are acked only
  * after the replica took their lines; a failed write naks them with a capped, jittered backoff and
  * pauses this replica only, so a slow or dead replica never holds back another.
+ *
+ * Batching is a group commit: while no write is in flight a batch is written at once, however small,
+ * so a light load waits for nothing; while one is, the next batch grows until that write ends, it is
+ * full (`batchMaxLines`) or its first message waited `batchMaxDelay`. A heavy load therefore writes
+ * full batches, two in flight. Waits are one promise per wake-up and one timer per batch, never per
+ * message, so many one-line messages batch as cheaply as few large ones.
  */
 export class ReplicaPipeline {
   readonly stats: ReplicaStats;
-  private messages: ConsumerMessages | undefined;
-  private pendingNext: Promise<IteratorResult<JsMsg>> | undefined;
-  private iterator: AsyncIterator<JsMsg> | undefined;
+  private puller: Puller | undefined;
   private backoffMs = 0;
+  private pausedUntil = 0;
   private stopping = false;
-  private readonly stopped = new AbortController();
+  private waiter: (() => void) | undefined;
+  private woken = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly client: InfluxClient,
+    private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly cache: ValidationCache,
@@ -78,78 +90,128 @@ export class ReplicaPipeline {
   }
 
   async run(): Promise<void> {
-    const consumer = await replicaConsumer(this.js, this.jsm, this.client.replica.name, {
+    await replicaConsumer(this.js, this.jsm, this.client.replica.name, {
       maxAckPending: this.config.maxAckPending,
       ackWaitMs: this.config.ackWait,
     });
-    await bootstrap(this.client, this.config.influxDb, this.config.retention, this.log);
-    // Pull ahead by message count: a byte budget left a message bigger than what remained of it waiting
-    // for the pull to expire. Enough for Telegraf's one-line messages to fill batches, few enough that
-    // what waits in the client's buffer is written well within the ack wait.
-    this.messages = await consumer.consume({ max_messages: this.config.prefetchMessages, expires: 30_000 });
-    this.iterator = this.messages[Symbol.asyncIterator]();
-    // Two writes in flight per replica: the next batch is read and validated while one is written.
-    const inFlight = new Set<Promise<void>>();
+    const boot = await bootstrap(this.client, this.config.influxDb, this.config.retention, this.log);
+    // Unreachable at start: not ready until a write succeeds. Not permitted (a write-only user) may
+    // still write, so it counts as writable until a write says otherwise.
+    this.stats.writable = boot !== "unreachable";
+    if (this.stopping) return;
+    const puller = new Puller(
+      this.nc,
+      {
+        stream: STREAM,
+        consumer: this.consumerName,
+        maxMessages: this.config.prefetchMessages,
+        maxBytes: this.config.prefetchBytes,
+        expiresMs: PULL_EXPIRES_MS,
+        log: this.log,
+      },
+      this.wake,
+    );
+    this.puller = puller;
+    let batch = newBatch();
+    let timer: NodeJS.Timeout | undefined;
     try {
       while (!this.stopping) {
-        const batch = await this.nextBatch();
-        if (batch.messages.length === 0) continue;
-        const delivery: Promise<void> = this.deliver(batch).finally(() => inFlight.delete(delivery));
-        inFlight.add(delivery);
-        if (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);
+        if (puller.failure) throw puller.failure;
+        const now = performance.now();
+        if (this.pausedUntil > now) {
+          // Paused after a failed write: what was gathered goes back with the rest (see Puller.pause).
+          this.handBack(batch, this.pausedUntil - now);
+          batch = newBatch();
+        } else {
+          while (batch.lines.length < this.config.batchMaxLines) {
+            const message = puller.take();
+            if (!message) break;
+            this.add(batch, message, now);
+          }
+        }
+        const ready =
+          batch.messages.length > 0 &&
+          this.inFlight.size < WRITES_IN_FLIGHT &&
+          (this.inFlight.size === 0 ||
+            batch.lines.length >= this.config.batchMaxLines ||
+            now - batch.openedAt >= this.config.batchMaxDelay);
+        if (ready) {
+          clearTimeout(timer);
+          timer = undefined;
+          this.startDelivery(batch);
+          batch = newBatch();
+          continue;
+        }
+        if (batch.messages.length > 0 && timer === undefined) {
+          const wait = Math.max(0, batch.openedAt + this.config.batchMaxDelay - now);
+          timer = setTimeout(() => {
+            timer = undefined;
+            this.wake();
+          }, wait);
+        }
+        await this.sleepUntilWoken();
       }
     } finally {
-      await Promise.allSettled(inFlight);
+      clearTimeout(timer);
+      // Stop fetching first; then the writes in flight finish and ack; what was not written goes back.
+      await puller.close();
+      this.handBack(batch, 0);
+      await Promise.allSettled(this.inFlight);
+      this.puller = undefined;
     }
   }
 
-  /** Stops fetching; the batch being written is finished and acked first. */
+  /** Stops fetching; the writes in flight are finished and acked first. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.stopped.abort();
-    await this.messages?.close().catch(() => {});
+    this.wake();
   }
 
-  private async nextBatch(): Promise<Batch> {
-    const batch: Batch = { messages: [], lines: [], origins: [] };
-    let deadline = Number.POSITIVE_INFINITY;
-    while (!this.stopping && batch.lines.length < this.config.batchMaxLines) {
-      this.pendingNext ??= this.iterator!.next();
-      const wait = deadline - Date.now();
-      if (wait <= 0) break;
-      // The timer of a wait that lost the race is cancelled, so waits do not pile up.
-      const timer = new AbortController();
-      const signal = AbortSignal.any([timer.signal, this.stopped.signal]);
-      const waits: Promise<IteratorResult<JsMsg> | "timeout" | "stopped">[] = [
-        this.pendingNext,
-        once(signal),
-      ];
-      if (Number.isFinite(wait))
-        waits.push(sleep(wait, "timeout" as const, { signal }).catch(() => "stopped" as const));
-      const next = await Promise.race(waits);
-      timer.abort();
-      if (next === "timeout" || next === "stopped") break;
-      this.pendingNext = undefined;
-      if (next.done) {
-        this.stopping = true;
-        break;
-      }
-      await this.add(batch, next.value);
-      if (batch.messages.length === 1) deadline = Date.now() + this.config.batchMaxDelay;
+  private readonly wake = (): void => {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter();
+    } else this.woken = true;
+  };
+
+  private sleepUntilWoken(): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
     }
-    if (this.stopping && batch.messages.length > 0 && this.stopped.signal.aborted) {
-      // Fetched but not written: hand them back now rather than after the ack wait.
-      for (const message of batch.messages) message.nak();
-      return { messages: [], lines: [], origins: [] };
-    }
-    return batch;
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
   }
 
-  private async add(batch: Batch, message: JsMsg): Promise<void> {
+  private handBack(batch: Batch, delayMs: number): void {
+    for (const message of batch.messages) message.nak(delayMs);
+    batch.messages.length = 0;
+  }
+
+  private startDelivery(batch: Batch): void {
+    const delivery: Promise<void> = this.deliver(batch)
+      .catch((error: Error) => {
+        // Not a write failure (those are handled inside): hand the messages back and go on.
+        this.stats.errors++;
+        this.log.error({ replica: this.client.replica.name, err: error.message }, "delivery failed");
+        this.pause(1000);
+        for (const message of batch.messages) message.nak(1000);
+      })
+      .finally(() => {
+        this.inFlight.delete(delivery);
+        this.wake();
+      });
+    this.inFlight.add(delivery);
+  }
+
+  private add(batch: Batch, message: StreamMessage, now: number): void {
     const { result, first } = this.cache.get(message.seq, () =>
-      validateMessage(message.subject, message.data, message.timestampNanos),
+      validateMessage(message.subject, message.data, message.timestampNs),
     );
     const index = batch.messages.push(message) - 1;
+    if (index === 0) batch.openedAt = now;
     if (message.redelivered) this.stats.redelivered++;
     for (const line of result.lines) {
       batch.lines.push(line);
@@ -162,8 +224,17 @@ export class ReplicaPipeline {
         reason: rejected.reason,
         id: `relay-${message.seq}-${i}`,
       }));
-      await this.deadLetter(letters);
+      const published = this.deadLetter(letters);
+      // Awaited in deliver(); marked handled here in case the batch is handed back unwritten.
+      published.catch(() => {});
+      batch.deadLetters.push(published);
     }
+  }
+
+  private pause(delayMs: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, performance.now() + delayMs);
+    this.puller?.pause(delayMs);
+    setTimeout(this.wake, delayMs).unref();
   }
 
   private async deliver(batch: Batch): Promise<void> {
@@ -173,6 +244,7 @@ export class ReplicaPipeline {
         ? ({ kind: "stored", refused: [] } as const)
         : await writeLines(this.client, batch.lines);
     if (outcome.kind === "missing-target") {
+      // Once per failed write, so a database that cannot be created is backed off, not looped on.
       this.log.warn(
         { replica: this.client.replica.name, reason: outcome.reason },
         "database or retention policy missing; bootstrapping again",
@@ -181,6 +253,7 @@ export class ReplicaPipeline {
       outcome = await writeLines(this.client, batch.lines);
     }
     if (outcome.kind === "stored") {
+      await Promise.all(batch.deadLetters);
       if (outcome.refused.length > 0) {
         await this.deadLetter(
           outcome.refused.map(({ index, reason }) => {
@@ -198,7 +271,7 @@ export class ReplicaPipeline {
       for (const message of batch.messages) message.ack();
       this.stats.pointsWritten += batch.lines.length - outcome.refused.length;
       this.stats.lastWriteSeconds = (performance.now() - started) / 1000;
-      this.stats.lastWrittenAtNs = batch.messages.at(-1)!.timestampNanos;
+      this.stats.lastWrittenAtNs = batch.messages.at(-1)!.timestampNs;
       if (!this.stats.writable)
         this.log.info({ replica: this.client.replica.name }, "replica writable again");
       this.stats.writable = true;
@@ -228,7 +301,7 @@ export class ReplicaPipeline {
     }
     this.stats.writable = false;
     for (const message of batch.messages) message.nak(delay);
-    await sleep(delay, undefined, { signal: this.stopped.signal }).catch(() => {});
+    this.pause(delay);
   }
 
   private async deadLetter(letters: DeadLetter[]): Promise<void> {
@@ -238,7 +311,7 @@ export class ReplicaPipeline {
         this.stats.deadLettered += letters.length;
         return;
       } catch (error) {
-        if (attempt >= 5)
+        if (attempt >= 5 || this.stopping)
           throw new Error(`cannot publish ${letters.length} dead letters: ${(error as Error).message}`);
         await sleep(200 * attempt);
       }

@@ -50,27 +50,38 @@ export function validateMessage(
 
 /**
  * Both replica pipelines of a process read the same messages: the first to reach a message validates
- * it, the other takes the result, so parsing costs once. Bounded: a replica far behind validates again.
+ * it, the other takes the result, so parsing costs once. Bounded by lines held, not by messages: while
+ * one replica is far behind (down, catching up) the other must not pile up its results, so the oldest
+ * go, and the replica behind validates those again.
  */
 export class ValidationCache {
   private readonly entries = new Map<number, { result: ValidatedMessage; uses: number }>();
+  private lines = 0;
 
   constructor(
     private readonly consumers: number,
-    private readonly maxEntries = 100_000,
+    private readonly maxLines = 200_000,
   ) {}
 
   get(streamSeq: number, validate: () => ValidatedMessage): { result: ValidatedMessage; first: boolean } {
     const cached = this.entries.get(streamSeq);
     if (cached) {
-      if (++cached.uses >= this.consumers) this.entries.delete(streamSeq);
+      if (++cached.uses >= this.consumers) this.remove(streamSeq, cached.result);
       return { result: cached.result, first: false };
     }
     const result = validate();
     if (this.consumers > 1) {
       this.entries.set(streamSeq, { result, uses: 1 });
-      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      this.lines += result.lines.length + 1;
+      while (this.lines > this.maxLines && this.entries.size > 1) {
+        const [oldest, entry] = this.entries.entries().next().value!;
+        this.remove(oldest, entry.result);
+      }
     }
     return { result, first: true };
+  }
+
+  private remove(streamSeq: number, result: ValidatedMessage): void {
+    if (this.entries.delete(streamSeq)) this.lines -= result.lines.length + 1;
   }
 }
