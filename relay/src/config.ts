@@ -47,7 +47,10 @@ export const relayConfigSchema = commonConfigSchema
     influxDb: z.string().min(1).default("platform_metrics").describe("database (default platform_metrics)"),
     influxUsername: z.string().min(1).optional().describe("InfluxDB user (basic auth)"),
     influxPassword: z.string().optional().describe("InfluxDB password"),
-    influxGzip: z.boolean().default(false).describe("gzip write bodies above 32 KiB: for replicas across a slow network (default false)"),
+    influxGzip: z
+      .boolean()
+      .default(false)
+      .describe("gzip write bodies above 32 KiB: for replicas across a slow network (default false)"),
     retention: duration({ min: "1h" })
       .default(72 * 3_600_000)
       .describe("raw retention: the default retention policy and the stream's max age (default 72h)"),

@@ -142,18 +142,27 @@ export class Puller {
     if (this.request?.reply !== reply) return;
     clearTimeout(this.request.guard);
     this.request = undefined;
-    if (!retryLater) return this.pull();
+    if (!retryLater) {
+      this.pull();
+      return;
+    }
     clearTimeout(this.wakeTimer);
     this.wakeTimer = setTimeout(() => this.pull(), RETRY_AFTER_MS);
   }
 
   private receive(error: Error | null, msg: Msg): void {
-    if (error) return this.fail(error);
+    if (error) {
+      this.fail(error);
+      return;
+    }
     if (this.closed) {
       if (!msg.subject.startsWith(this.inbox)) toStreamMessage(msg)?.nak();
       return;
     }
-    if (msg.subject.startsWith(this.inbox)) return this.status(msg);
+    if (msg.subject.startsWith(this.inbox)) {
+      this.status(msg);
+      return;
+    }
     const message = toStreamMessage(msg);
     if (!message) {
       this.options.log.warn({ subject: msg.subject }, "not a JetStream delivery; ignored");
@@ -183,10 +192,12 @@ export class Puller {
     if (request?.reply !== msg.subject) return;
     if (code === 408 || (code === 409 && /max ?bytes/i.test(description))) {
       // Expired, or the next message did not fit what was left of max_bytes: the normal ends.
-      return this.endRequest(request.reply, code === 409 && request.delivered === 0);
+      this.endRequest(request.reply, code === 409 && request.delivered === 0);
+      return;
     }
     if ((code === 409 && /consumer deleted/i.test(description)) || code === 503 || code === 400) {
-      return this.fail(new Error(`pull from ${this.options.consumer}: ${code} ${description}`.trim()));
+      this.fail(new Error(`pull from ${this.options.consumer}: ${code} ${description}`.trim()));
+      return;
     }
     this.options.log.debug({ consumer: this.options.consumer, code, description }, "pull request ended");
     this.endRequest(request.reply, request.delivered === 0);

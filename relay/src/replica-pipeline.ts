@@ -90,10 +90,15 @@ export class ReplicaPipeline {
   }
 
   async run(): Promise<void> {
-    await replicaConsumer(this.js, this.jsm, this.client.replica.name, {
-      maxAckPending: this.config.maxAckPending,
-      ackWaitMs: this.config.ackWait,
-    });
+    await replicaConsumer(
+      this.jsm,
+      this.client.replica.name,
+      {
+        maxAckPending: this.config.maxAckPending,
+        ackWaitMs: this.config.ackWait,
+      },
+      this.log,
+    );
     const boot = await bootstrap(this.client, this.config.influxDb, this.config.retention, this.log);
     // Unreachable at start: not ready until a write succeeds. Not permitted (a write-only user) may
     // still write, so it counts as writable until a write says otherwise.
