@@ -2,14 +2,18 @@
 // sent straight to influxd's /query in the same run (autocannon, same connections and duration).
 //
 //   npm run build && node bench/gateway.mjs [--duration=10] [--connections=1,10] [--rounds=2]
+//                                           [--cpu-prof=<dir>]
 //
 // The gateway runs as its own process (dist/bin.js, JSON request log on, to /dev/null), against one
 // real influxd started by @platform-metrics/testing. Rate and concurrency limits are raised so they
 // do not shape the load. Rounds alternate direct/gateway so drift on a shared machine hits both.
 // Latencies are taken from every response (autocannon's histogram keeps whole milliseconds only).
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// The CPU each process used during a round (influxd, the gateway, this script, which is the load
+// generator, and everything else on the machine) is printed too: on 2 shared cores it shows who the
+// time went to. --cpu-prof writes a V8 CPU profile of the gateway into <dir> when it exits.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -22,12 +26,29 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "1,10" },
     rounds: { type: "string", default: "2" },
+    "cpu-prof": { type: "string" },
   },
 });
 const duration = Number(args.duration);
 const connectionCounts = args.connections.split(",").map(Number);
 const rounds = Number(args.rounds);
 const DB = "bench";
+const CPU_KEYS = ["influxd", "gateway", "loadgen", "other", "idle"];
+const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU seconds a process has used so far (user + system), from /proc. */
+function processCpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .replace(/^.*\) /s, "")
+    .split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+/** CPU seconds the whole machine has been busy (all cores, everything but idle and iowait). */
+function machineBusySeconds() {
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
+  const busy = ticks.reduce((sum, t) => sum + t, 0) - ticks[3] - ticks[4];
+  return busy / TICKS_PER_SECOND;
+}
 
 const influx = await startInflux();
 const dir = mkdtempSync(join(tmpdir(), "pm-bench-gateway-"));
@@ -53,7 +74,8 @@ try {
   const tokensFile = join(dir, "tokens.yaml");
   writeFileSync(tokensFile, `tokens:\n  - ${JSON.stringify(entry)}\n`);
   const port = await freePort();
-  gateway = spawn(process.execPath, ["gateway/dist/bin.js"], {
+  const nodeArgs = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : [];
+  gateway = spawn(process.execPath, [...nodeArgs, "gateway/dist/bin.js"], {
     env: {
       ...process.env,
       PM_INFLUX_URLS: `a=${influx.url}`,
@@ -110,12 +132,28 @@ try {
       body: JSON.stringify(body),
     },
   };
+  const cpuNow = () => ({
+    wall: performance.now() / 1000,
+    influxd: processCpuSeconds(influx.pid),
+    gateway: processCpuSeconds(gateway.pid),
+    loadgen: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    machine: machineBusySeconds(),
+  });
   const load = (name, seconds, connections) =>
     new Promise((resolve, reject) => {
       const latencies = [];
-      const instance = autocannon({ ...targets[name], connections, duration: seconds }, (error, result) =>
-        error ? reject(error) : resolve({ ...result, latencies }),
-      );
+      const before = cpuNow();
+      const instance = autocannon({ ...targets[name], connections, duration: seconds }, (error, result) => {
+        if (error) return reject(error);
+        const after = cpuNow();
+        const wall = after.wall - before.wall;
+        // Percent of one core; the machine has cpus().length of them.
+        const share = (key) => (100 * (after[key] - before[key])) / wall;
+        const cpu = { influxd: share("influxd"), gateway: share("gateway"), loadgen: share("loadgen") };
+        cpu.other = Math.max(0, share("machine") - cpu.influxd - cpu.gateway - cpu.loadgen);
+        cpu.idle = Math.max(0, 100 * cpus().length - share("machine"));
+        resolve({ ...result, latencies, cpu });
+      });
       instance.on("response", (_client, statusCode, _bytes, responseTime) => {
         if (statusCode === 200) latencies.push(responseTime);
       });
@@ -132,6 +170,7 @@ try {
   console.log("| connections | target | p50 ms | p99 ms | requests/s | requests |");
   console.log("| ---: | --- | ---: | ---: | ---: | ---: |");
   const verdicts = [];
+  const cpuRows = [];
   const perRound = [];
   for (const connections of connectionCounts) {
     const results = { direct: [], gateway: [] };
@@ -147,6 +186,7 @@ try {
           p99: percentile(sorted, 99),
           rps: result.requests.average,
           total: result.requests.total,
+          cpu: result.cpu,
         });
       }
     }
@@ -155,6 +195,7 @@ try {
       p99: median(results[name].map((r) => r.p99)),
       rps: median(results[name].map((r) => r.rps)),
       total: results[name].reduce((sum, r) => sum + r.total, 0),
+      cpu: Object.fromEntries(CPU_KEYS.map((key) => [key, median(results[name].map((r) => r.cpu[key]))])),
     });
     const direct = summary("direct");
     const viaGateway = summary("gateway");
@@ -169,15 +210,34 @@ try {
         `p99 ${(viaGateway.p99 / direct.p99).toFixed(2)}x, gateway ${Math.round(viaGateway.rps)} requests/s (target >= 2000), ` +
         `direct ${Math.round(direct.rps)} requests/s`,
     );
+    for (const [name, summaryOf] of [
+      ["influxd /query (direct)", direct],
+      ["gateway POST /api/v1/query", viaGateway],
+    ]) {
+      cpuRows.push(
+        `| ${connections} | ${name} | ${CPU_KEYS.map((key) => Math.round(summaryOf.cpu[key])).join(" | ")} |`,
+      );
+    }
     for (const name of ["direct", "gateway"]) {
       perRound.push(
         `${connections} connection(s), ${name}: ${results[name].map((r) => `p50 ${ms(r.p50)} / p99 ${ms(r.p99)} / ${Math.round(r.rps)} rps`).join("; ")}`,
       );
     }
   }
+  console.log(
+    `\nCPU during the rounds, percent of one core (${cpus().length} cores = ${100 * cpus().length}%), median of the rounds\n`,
+  );
+  console.log(`| connections | target | ${CPU_KEYS.join(" | ")} |`);
+  console.log(`| ---: | --- | ${CPU_KEYS.map(() => "---:").join(" | ")} |`);
+  console.log(cpuRows.join("\n"));
   console.log(`\n${verdicts.join("\n")}\n\nper round:\n${perRound.join("\n")}`);
 } finally {
-  gateway?.kill("SIGTERM");
+  // Waited for, so that a --cpu-prof profile is complete before the script ends.
+  if (gateway && gateway.exitCode === null) {
+    const exited = new Promise((resolve) => gateway.once("exit", resolve));
+    gateway.kill("SIGTERM");
+    await exited;
+  }
   await influx.close();
   rmSync(dir, { recursive: true, force: true });
 }

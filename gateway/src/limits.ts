@@ -1,4 +1,3 @@
-import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { HttpError } from "./errors.js";
@@ -11,52 +10,89 @@ export interface LimitsOptions {
   maxConcurrent: number;
 }
 
-const counted = new WeakSet<FastifyRequest>();
+interface TokenUse {
+  windowEndMs: number;
+  requests: number;
+  inFlight: number;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The token whose in-flight count this request holds, until it ends. */
+    pmHolds?: TokenUse;
+  }
+}
+
+// Above this many tokens seen, the ones idle past their window are dropped (OIDC subjects come and go).
+const SWEEP_ABOVE = 10_000;
 
 /**
- * Per-token rate limit and concurrent-request limit, both 429 with Retry-After. They run after
- * authentication (onRequest), so the key is the token id, never the address of a shared proxy.
+ * Per-token rate limit (fixed window) and concurrent-request limit, both 429 with Retry-After. They
+ * run after authentication, in the same onRequest phase, so the key is the token id (never the
+ * address of a shared proxy) and a refused request's body is never read. Plain synchronous
+ * bookkeeping in one map: this runs on every API request.
  */
 export const limitsPlugin = fp<LimitsOptions>(
   async (app: FastifyInstance, options) => {
-    await app.register(rateLimit, {
-      max: options.rateLimit,
-      timeWindow: options.rateWindow,
-      hook: "preParsing",
-      keyGenerator: (request) => request.principal?.id ?? request.ip,
-      errorResponseBuilder: (_request, context) =>
-        new HttpError(
-          429,
-          "rate_limited",
-          `more than ${context.max} requests in the rate window; retry in ${context.after}`,
-        ),
-    });
-
-    const inFlight = new Map<string, number>();
-    const release = (request: FastifyRequest) => {
-      if (!counted.delete(request)) return;
-      const id = request.principal!.id;
-      const left = (inFlight.get(id) ?? 1) - 1;
-      if (left <= 0) inFlight.delete(id);
-      else inFlight.set(id, left);
+    const uses = new Map<string, TokenUse>();
+    const sweep = (nowMs: number) => {
+      for (const [id, use] of uses) if (use.inFlight === 0 && use.windowEndMs <= nowMs) uses.delete(id);
     };
-    app.addHook("preParsing", async (request) => {
-      const id = request.principal?.id;
-      if (!id) return;
-      const now = inFlight.get(id) ?? 0;
-      if (now >= options.maxConcurrent) {
-        throw new HttpError(
-          429,
-          "too_many_concurrent",
-          `this token already has ${now} requests in flight; at most ${options.maxConcurrent}`,
-          { "retry-after": "1" },
-        );
+    const release = (request: FastifyRequest) => {
+      const use = request.pmHolds;
+      if (!use) return;
+      request.pmHolds = undefined;
+      use.inFlight--;
+    };
+
+    app.decorateRequest("pmHolds", undefined);
+    app.addHook("onRequest", (request, _reply, done) => {
+      const id = request.principal!.id;
+      const nowMs = Date.now();
+      let use = uses.get(id);
+      if (!use) {
+        if (uses.size >= SWEEP_ABOVE) sweep(nowMs);
+        use = { windowEndMs: nowMs + options.rateWindow, requests: 0, inFlight: 0 };
+        uses.set(id, use);
+      } else if (use.windowEndMs <= nowMs) {
+        use.windowEndMs = nowMs + options.rateWindow;
+        use.requests = 0;
       }
-      inFlight.set(id, now + 1);
-      counted.add(request);
+      if (++use.requests > options.rateLimit) {
+        const seconds = Math.max(1, Math.ceil((use.windowEndMs - nowMs) / 1000));
+        done(
+          new HttpError(
+            429,
+            "rate_limited",
+            `more than ${options.rateLimit} requests in the rate window; retry in ${seconds} s`,
+            { "retry-after": String(seconds) },
+          ),
+        );
+        return;
+      }
+      if (use.inFlight >= options.maxConcurrent) {
+        done(
+          new HttpError(
+            429,
+            "too_many_concurrent",
+            `this token already has ${use.inFlight} requests in flight; at most ${options.maxConcurrent}`,
+            { "retry-after": "1" },
+          ),
+        );
+        return;
+      }
+      use.inFlight++;
+      request.pmHolds = use;
+      done();
     });
-    app.addHook("onResponse", async (request) => release(request));
-    app.addHook("onRequestAbort", async (request) => release(request));
+    app.addHook("onResponse", (request, _reply, done) => {
+      release(request);
+      done();
+    });
+    app.addHook("onRequestAbort", (request, done) => {
+      release(request);
+      done();
+    });
   },
   { name: "pm-limits" },
 );

@@ -92,15 +92,17 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
   });
 
   await app.register(async (api) => {
+    // JSON answers need few headers, and fixed ones cost nothing per request. Set before
+    // authentication, so a 401 or 429 carries them too.
+    api.addHook("onRequest", (_request, reply, done) => {
+      reply.headers(API_HEADERS);
+      done();
+    });
     await api.register(authPlugin, { tokens, oidc });
     await api.register(limitsPlugin, {
       rateLimit: config.gatewayRateLimit,
       rateWindow: config.gatewayRateWindow,
       maxConcurrent: config.gatewayMaxConcurrent,
-    });
-    // JSON answers need few headers, and fixed ones cost nothing per request.
-    api.addHook("onSend", async (_request, reply) => {
-      reply.headers(API_HEADERS);
     });
     await api.register(queryRoutes, { replicas, limits });
     await api.register(discoveryRoutes, { replicas, discoveryRangeMs: config.gatewayDiscoveryRange });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "@platform-metrics/sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { authenticateToken } from "../src/auth/token-auth.js";
+import { authenticateToken, TokenIndex } from "../src/auth/token-auth.js";
 import {
   openTokenStore,
   parseTokensFile,
@@ -88,9 +88,11 @@ describe("tokens file", () => {
 describe("token authentication", () => {
   const acme = createToken({ id: "acme", orgs: ["acme"] });
   const old = createToken({ id: "old", orgs: ["acme"], expires: "2020-01-01T00:00:00Z" });
-  const entries = parseTokensFile(
-    `tokens:\n${[acme, old].map(({ entry }) => `  - ${JSON.stringify(entry)}`).join("\n")}\n`,
-    "t.yaml",
+  const entries = new TokenIndex(
+    parseTokensFile(
+      `tokens:\n${[acme, old].map(({ entry }) => `  - ${JSON.stringify(entry)}`).join("\n")}\n`,
+      "t.yaml",
+    ),
   );
 
   it("accepts the token whose sha256 is listed", () => {
@@ -136,7 +138,7 @@ describe("tokens file reload", () => {
     await symlink("v2", join(dir, "..data_tmp"));
     await rename(join(dir, "..data_tmp"), join(dir, "..data"));
     await waitFor(() => ids().length === 2, "the second token to be loaded");
-    expect(authenticateToken(store.entries(), second.token).id).toBe("second");
+    expect(authenticateToken(store.index(), second.token).id).toBe("second");
 
     await mkdir(join(dir, "v3"));
     await writeFile(join(dir, "v3", "tokens.yaml"), "tokens:\n  - { id: broken }\n");

@@ -6,6 +6,7 @@ import type { Logger } from "@platform-metrics/sdk";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { isOrgName } from "./principal.js";
+import { TokenIndex } from "./token-auth.js";
 
 export interface TokenEntry {
   id: string;
@@ -94,6 +95,8 @@ export function parseTokensFile(text: string, path: string): TokenEntry[] {
 
 export interface TokenStore {
   entries(): readonly TokenEntry[];
+  /** The current entries, indexed for authenticateToken. */
+  index(): TokenIndex;
   /** Re-reads the file now; the watcher and the poll call this too. */
   reload(): Promise<void>;
   close(): void;
@@ -109,7 +112,7 @@ export async function openTokenStore(
   options: { pollInterval: number; logger: Logger },
 ): Promise<TokenStore> {
   const { logger } = options;
-  let current: TokenEntry[] = [];
+  let current = new TokenIndex([]);
   let lastHash = "";
   let reloading: Promise<void> | undefined;
 
@@ -121,7 +124,7 @@ export async function openTokenStore(
       const message = `cannot read tokens file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
       if (initial) throw new TokensFileError(message);
       if (lastHash !== "unreadable")
-        logger.error(`${message}; keeping the last good set of ${current.length}`);
+        logger.error(`${message}; keeping the last good set of ${current.entries.length}`);
       lastHash = "unreadable";
       return;
     }
@@ -129,11 +132,16 @@ export async function openTokenStore(
     if (hash === lastHash) return;
     lastHash = hash;
     try {
-      current = parseTokensFile(text, path);
-      logger.info({ tokens: current.length, ids: current.map((token) => token.id) }, "tokens file loaded");
+      current = new TokenIndex(parseTokensFile(text, path));
+      logger.info(
+        { tokens: current.entries.length, ids: current.entries.map((token) => token.id) },
+        "tokens file loaded",
+      );
     } catch (error) {
       if (initial) throw error;
-      logger.error(`${(error as Error).message}; keeping the last good set of ${current.length} tokens`);
+      logger.error(
+        `${(error as Error).message}; keeping the last good set of ${current.entries.length} tokens`,
+      );
     }
   };
   const reload = () => {
@@ -155,7 +163,8 @@ export async function openTokenStore(
   }
 
   return {
-    entries: () => current,
+    entries: () => current.entries,
+    index: () => current,
     reload,
     close() {
       clearInterval(timer);

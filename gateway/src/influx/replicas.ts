@@ -1,6 +1,7 @@
 import type { Logger } from "@platform-metrics/sdk";
 import { Pool, errors as undiciErrors } from "undici";
 import { badRequest, HttpError } from "../errors.js";
+import { fetchText } from "./fetch-text.js";
 
 export interface InfluxSeries {
   name: string;
@@ -84,6 +85,9 @@ export class Replicas {
       const parsed = new URL(url);
       return {
         name,
+        // Kept-alive connections, one per concurrent query. No pipelining: influxd answers a
+        // connection's requests one after another, so a slow query would hold up the fast ones
+        // queued behind it.
         pool: new Pool(parsed.origin, { connections: 64, keepAliveTimeout: 30_000 }),
         basePath: parsed.pathname.replace(/\/+$/, ""),
         healthy: true,
@@ -155,17 +159,15 @@ export class Replicas {
     let statusCode: number;
     let text: string;
     try {
-      // undici's own timers are cheaper than an AbortSignal per request; influxd sends its headers
-      // only once the answer is ready, so the headers timeout bounds the query.
-      const response = await replica.pool.request({
+      // influxd sends its headers only once the answer is ready, so the headers timeout bounds the
+      // query; undici's own timers cost less than an AbortSignal per request.
+      ({ statusCode, text } = await fetchText(replica.pool, {
         method: "GET",
         path: `${replica.basePath}/query?db=${this.dbParam}&q=${encodeURIComponent(influxql)}`,
         headers: this.headers,
         headersTimeout: timeout,
         bodyTimeout: timeout,
-      });
-      statusCode = response.statusCode;
-      text = await response.body.text();
+      }));
     } catch (error) {
       if (
         error instanceof undiciErrors.HeadersTimeoutError ||
@@ -192,12 +194,12 @@ export class Replicas {
     if (statusCode !== 200 || !body || !Array.isArray(body.results)) {
       throw new ReplicaFailure("unavailable", `HTTP ${statusCode}: ${text.slice(0, 200)}`);
     }
-    const failed = body.results.find((result) => result.error);
-    if (failed?.error) {
-      const error = statementError(failed.error);
+    for (const result of body.results) {
+      if (!result.error) continue;
+      const error = statementError(result.error);
       if (!(error instanceof ReplicaFailure)) {
         this.options.logger.warn(
-          { replica: replica.name, influxError: failed.error, influxql },
+          { replica: replica.name, influxError: result.error, influxql },
           "query failed",
         );
       }
