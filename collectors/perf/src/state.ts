@@ -4,6 +4,7 @@ import { checkTargetChoice, type PerfConfig } from "./config.js";
 import { findExecutable } from "./gpu/find-executable.js";
 import { GpuMonitor } from "./gpu/nvidia-smi.js";
 import { fdCountFromSize, type HostUnits, readHostUnits, readUptimeSeconds } from "./proc/host.js";
+import { LastPid } from "./proc/last-pid.js";
 import type { ProcEnv, ProcFileKind } from "./proc/process-handle.js";
 import { ReadBuffer } from "./proc/read-buffer.js";
 import { SystemSampler } from "./system.js";
@@ -83,6 +84,7 @@ export function setupState(ctx: PerfContext): PerfState {
     procRoot: config.procRoot,
     buffer,
     fdCountFromSize: fdCountFromSize(config.procRoot),
+    lastPid: new LastPid(config.procRoot, buffer),
     onProblem: problems.report,
   };
   const uptime = readUptimeSeconds(config.procRoot);
@@ -160,6 +162,7 @@ export function followMatch(state: PerfState, pid: number, log: Logger, now: num
 export async function teardownState(state: PerfState | undefined, config: CommonConfig): Promise<void> {
   if (!state) return;
   state.tree?.close();
+  state.env.lastPid?.close();
   state.system?.close();
   await state.gpu?.stop();
   if (state.launched) await stopChild(state.launched, Math.min(5000, config.shutdownTimeout / 2));

@@ -10,9 +10,6 @@ export interface Counters {
   writeBytes: number;
 }
 
-/** Context switches and open fds are read at most this often (see ProcessHandle.sample). */
-const SLOW_FIELDS_EVERY_MS = 900;
-
 const zero = (): Counters => ({ userTicks: 0, systemTicks: 0, readBytes: 0, writeBytes: 0 });
 const KEYS = ["userTicks", "systemTicks", "readBytes", "writeBytes"] as const;
 
@@ -92,7 +89,8 @@ export class ProcessTree {
   private lastCpu: { ticks: number; at: number } | undefined;
   private rootFinal: Counters | undefined;
   private rootFinalUsed = false;
-  private lastSlowAt: number | undefined;
+  /** The last pid handed out when the children lists were last read (see LastPid). */
+  private discoveredAtPid: number | undefined;
 
   peakRssBytes = 0;
   maxProcesses = 0;
@@ -144,10 +142,8 @@ export class ProcessTree {
     // its counts are then pending until the parent's next reading shows them.
     const vanished: Tracked[] = [];
     const live: Tracked[] = [];
-    const slow = this.lastSlowAt === undefined || now - this.lastSlowAt >= SLOW_FIELDS_EVERY_MS;
-    if (slow) this.lastSlowAt = now;
     for (const entry of this.tracked.values()) {
-      const sample = entry.handle.sample(slow);
+      const sample = entry.handle.sample(now);
       if (!sample) {
         vanished.push(entry);
         continue;
@@ -158,15 +154,6 @@ export class ProcessTree {
       entry.sampledAt = now;
       live.push(entry);
       if (entry.pid === this.rootPid) this.checkRootZombie(sample);
-    }
-    // A parent that just reaped a child shows the child's I/O only in a slow reading: take one now.
-    if (!slow) {
-      for (const entry of vanished) {
-        const parent = this.tracked.get(entry.sample.stat.ppid);
-        if (!parent || parent.sampledAt !== now || vanished.includes(parent)) continue;
-        const fresh = parent.handle.sample(true);
-        if (fresh) parent.sample = fresh;
-      }
     }
     // Exits first, so that a parent's growth this round can pay off what its children left.
     if (vanished.length > 0) this.settle(vanished);
@@ -252,6 +239,10 @@ export class ProcessTree {
   }
 
   private discover(now: number): void {
+    // Read before the lists: a process born while they are read moves it on for the next round.
+    const lastPid = this.env.lastPid?.read();
+    if (lastPid !== undefined && lastPid === this.discoveredAtPid) return;
+    this.discoveredAtPid = lastPid;
     if (!this.childrenFromScan) {
       const queue = [...this.tracked.values()];
       for (let i = 0; i < queue.length; i++) {
@@ -276,8 +267,8 @@ export class ProcessTree {
   }
 
   private track(pid: number, now: number): Tracked | undefined {
-    const handle = new ProcessHandle(pid, this.env);
-    const sample = handle.sample();
+    const handle = new ProcessHandle(pid, this.env, this.units.pageSize);
+    const sample = handle.sample(now);
     if (!sample) {
       handle.close();
       return undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseAppLine, parseGpuLine } from "../src/gpu/parse-csv.js";
 import { parseIo } from "../src/proc/parse-io.js";
 import { parseIntList } from "../src/proc/parse-numbers.js";
-import { exitCodeOfWaitStatus, parseStat } from "../src/proc/parse-stat.js";
+import { exitCodeOfWaitStatus, parseStat, parseStatm } from "../src/proc/parse-stat.js";
 import { parseStatus } from "../src/proc/parse-status.js";
 
 const bytes = (text: string) => {
@@ -71,14 +71,27 @@ describe("exitCodeOfWaitStatus", () => {
 describe("status, io and children files", () => {
   it("tells voluntary from nonvoluntary context switches", () => {
     const status = "Name:\tx\nvoluntary_ctxt_switches:\t12\nnonvoluntary_ctxt_switches:\t3\n";
-    expect(parseStatus(...bytes(status))).toEqual({
+    expect(parseStatus(...bytes(status))).toMatchObject({
       voluntaryContextSwitches: 12,
       involuntaryContextSwitches: 3,
     });
     expect(parseStatus(...bytes("Name:\tx\n"))).toEqual({
       voluntaryContextSwitches: undefined,
       involuntaryContextSwitches: undefined,
+      rssBytes: undefined,
+      vmsBytes: undefined,
     });
+  });
+
+  it("reads the exact memory from status (VmRSS, VmSize) and statm", () => {
+    const status =
+      "Name:\tx\nVmPeak:\t  9000 kB\nVmSize:\t    5196 kB\nVmHWM:\t 5000 kB\nVmRSS:\t    4204 kB\n";
+    expect(parseStatus(...bytes(status))).toMatchObject({ rssBytes: 4204 * 1024, vmsBytes: 5196 * 1024 });
+    expect(parseStatm(...bytes("1299 1051 763 193 0 318 0\n"), 4096)).toEqual({
+      vsizeBytes: 1299 * 4096,
+      rssPages: 1051,
+    });
+    expect(parseStatm(...bytes("garbage\n"), 4096)).toBeUndefined();
   });
 
   it("reads storage-layer bytes, not rchar/wchar", () => {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { fdCountFromSize, readHostUnits } from "../src/proc/host.js";
+import { LastPid } from "../src/proc/last-pid.js";
 import type { ProcEnv } from "../src/proc/process-handle.js";
 import { ReadBuffer } from "../src/proc/read-buffer.js";
 import { ProcessTree, type TreeRound } from "../src/tree.js";
@@ -8,10 +9,13 @@ import { cleanup, exited, readTruth, sh, tempDir } from "./helpers.js";
 
 const units = readHostUnits();
 const problems: string[] = [];
+const buffer = new ReadBuffer();
+// As the collector runs: children lists are read again only when a new pid was handed out.
 const env = (): ProcEnv => ({
   procRoot: "/proc",
-  buffer: new ReadBuffer(),
+  buffer,
   fdCountFromSize: fdCountFromSize("/proc"),
+  lastPid: new LastPid("/proc", buffer),
   onProblem: (kind, failure, path) => problems.push(`${kind} ${failure} ${path}`),
 });
 

@@ -99,6 +99,21 @@ export function parseStat(bytes: Buffer, length: number): StatFields | undefined
   };
 }
 
+/** The two sizes of /proc/<pid>/statm that stat also gives ("size resident shared ..." in pages). */
+export function parseStatm(
+  bytes: Buffer,
+  length: number,
+  pageSize: number,
+): { rssPages: number; vsizeBytes: number } | undefined {
+  const size = parseIntAt(bytes, 0, length);
+  if (size === undefined) return undefined;
+  let i = 0;
+  while (i < length && bytes[i] !== SPACE) i++;
+  const resident = parseIntAt(bytes, i, length);
+  if (resident === undefined) return undefined;
+  return { rssPages: resident, vsizeBytes: size * pageSize };
+}
+
 /** The exit code a shell would report for a wait status: the code, or 128 + the signal. */
 export function exitCodeOfWaitStatus(status: number): number {
   const signal = status & 0x7f;

@@ -1,7 +1,8 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync } from "node:fs";
+import type { LastPid } from "./last-pid.js";
 import { type IoFields, parseIo } from "./parse-io.js";
-import { parseIntList } from "./parse-numbers.js";
-import { parseStat, type StatFields } from "./parse-stat.js";
+import { parseIntAt, parseIntList } from "./parse-numbers.js";
+import { parseStat, parseStatm, type StatFields } from "./parse-stat.js";
 import { parseStatus, type StatusFields } from "./parse-status.js";
 import { failureOf, ProcFile, type ProcReadError, type ReadBuffer, type ReadFailure } from "./read-buffer.js";
 
@@ -12,6 +13,8 @@ export interface ProcEnv {
   procRoot: string;
   buffer: ReadBuffer;
   fdCountFromSize: boolean;
+  /** When given, children lists are read again only after a new pid was handed out. */
+  lastPid?: LastPid;
   /** A file that could not be read for another reason than the process being gone. */
   onProblem(kind: ProcFileKind, failure: Exclude<ReadFailure, "gone">, path: string, code?: string): void;
 }
@@ -28,38 +31,81 @@ export interface ProcessSample {
 const GONE = undefined;
 
 /**
+ * A process that did not run cannot have changed its context switches, I/O counters or fd table,
+ * so those are re-read only when it ran; still, every so often they are read regardless, which
+ * bounds what a case this reasoning misses (an fd table shared through CLONE_FILES) could cost.
+ */
+const REFRESH_EVERY_MS = 5000;
+
+/**
  * Keeps a process's /proc files open and re-reads them with pread each round. An open /proc
  * file stays bound to the process it was opened for, so a reused pid can never be mistaken for it.
  */
 export class ProcessHandle {
   private readonly stat: ProcFile;
+  private readonly schedstat: ProcFile;
   private readonly status: ProcFile;
   private readonly io: ProcFile;
   private fdDir: number | undefined;
   private readonly denied = new Set<ProcFileKind>();
   private readonly taskChildren = new Map<number, ProcFile>();
-  private slowRead = false;
-  private lastStatus: StatusFields | undefined;
-  private lastIo: IoFields | undefined;
-  private lastFds: number | undefined;
+  private readonly statm: ProcFile;
+  private noRunTime = false;
+  private last: ProcessSample | undefined;
+  /** Run time (ns) and when, at the last full reading. */
+  private fullRunNs: number | undefined;
+  private fullAt = 0;
+  /** How many readings read stat, status, io and the fd count (the others only schedstat and statm). */
+  fullReadings = 0;
 
   constructor(
     readonly pid: number,
     private readonly env: ProcEnv,
+    /** Bytes per page, to give statm's size in stat's unit. */
+    private readonly pageSize: number,
   ) {
     const dir = `${env.procRoot}/${pid}`;
     this.stat = new ProcFile(`${dir}/stat`);
+    this.schedstat = new ProcFile(`${dir}/schedstat`);
+    this.statm = new ProcFile(`${dir}/statm`);
     this.status = new ProcFile(`${dir}/status`);
     this.io = new ProcFile(`${dir}/io`);
   }
 
   /**
-   * Reads the process; undefined when it is gone. Never throws. Without `slow`, the I/O bytes,
-   * context switches and fd count of the last slow reading are reused: CPU, memory and threads
-   * are read every round, while those counters (and /proc/<pid>/status, the costliest file for the
-   * kernel to write) do not need ten readings a second.
+   * Reads the process; undefined when it is gone. Never throws.
+   *
+   * A process that did not run since the last full reading cannot have changed its CPU times,
+   * threads, state, context switches, I/O bytes or fd table; only its memory can change (the
+   * kernel reclaims pages of a sleeping process). So a single-threaded process whose run time
+   * (schedstat, in ns: even a 1 µs run counts) is unchanged costs two small reads, schedstat and
+   * statm, and keeps the rest of its last reading, which is still exact. Otherwise stat, status
+   * (the costliest file for the kernel to write), io and the fd count are all read.
    */
-  sample(slow = true): ProcessSample | undefined {
+  sample(now = performance.now()): ProcessSample | undefined {
+    // First, so that whatever is read after it shows the process as of this run time or later.
+    const runNs = this.readRunTime();
+    const last = this.last;
+    if (
+      last !== undefined &&
+      runNs !== undefined &&
+      runNs === this.fullRunNs &&
+      last.stat.numThreads === 1 &&
+      now - this.fullAt < REFRESH_EVERY_MS
+    ) {
+      const memory = this.readMemory();
+      if (memory === GONE) return GONE;
+      if (memory) {
+        // The pages differ only now and then: reuse the reading (and its objects) while they do not.
+        if (memory.rssPages !== last.stat.rssPages || memory.vsizeBytes !== last.stat.vsizeBytes)
+          this.last = { ...last, stat: { ...last.stat, ...memory } };
+        return this.last;
+      }
+    }
+    return this.fullReading(runNs, now);
+  }
+
+  private fullReading(runNs: number | undefined, now: number): ProcessSample | undefined {
     const { buffer } = this.env;
     const statLength = this.read("stat", this.stat);
     if (statLength === GONE) return GONE;
@@ -68,17 +114,54 @@ export class ProcessHandle {
       this.env.onProblem("stat", "error", this.stat.path, "unparsable");
       return GONE;
     }
-    if (slow || !this.slowRead) {
-      const ioLength = this.read("io", this.io);
-      if (ioLength === GONE && !this.denied.has("io")) return GONE;
-      this.lastIo = ioLength === GONE ? undefined : parseIo(buffer.bytes, ioLength);
-      const statusLength = this.read("status", this.status);
-      if (statusLength === GONE && !this.denied.has("status")) return GONE;
-      this.lastStatus = statusLength === GONE ? undefined : parseStatus(buffer.bytes, statusLength);
-      this.lastFds = this.countFds();
-      this.slowRead = true;
+    const ioLength = this.read("io", this.io);
+    if (ioLength === GONE && !this.denied.has("io")) return GONE;
+    const io = ioLength === GONE ? undefined : parseIo(buffer.bytes, ioLength);
+    const statusLength = this.read("status", this.status);
+    if (statusLength === GONE && !this.denied.has("status")) return GONE;
+    const status = statusLength === GONE ? undefined : parseStatus(buffer.bytes, statusLength);
+    // The exact memory figures, the ones statm gives between full readings.
+    if (status?.rssBytes !== undefined && status.vmsBytes !== undefined) {
+      stat.rssPages = Math.round(status.rssBytes / this.pageSize);
+      stat.vsizeBytes = status.vmsBytes;
     }
-    return { stat, status: this.lastStatus, io: this.lastIo, openFds: this.lastFds };
+    this.last = { stat, status, io, openFds: this.countFds() };
+    this.fullRunNs = runNs;
+    this.fullAt = now;
+    this.fullReadings++;
+    return this.last;
+  }
+
+  /** rss and vsize from statm; GONE when the process is, null when statm cannot serve. */
+  private readMemory(): { rssPages: number; vsizeBytes: number } | null | undefined {
+    try {
+      const length = this.statm.read(this.env.buffer);
+      const memory = parseStatm(this.env.buffer.bytes, length, this.pageSize);
+      if (memory) return memory;
+    } catch (error) {
+      if ((error as ProcReadError).failure === "gone") return GONE;
+    }
+    // Not a statm we understand: full readings from now on.
+    this.noRunTime = true;
+    return null;
+  }
+
+  /**
+   * The leader's total run time in ns (first field of schedstat), or undefined when unknown: no
+   * such file (CONFIG_SCHED_INFO off), or the "0 0 0" a kernel with it switched off prints.
+   */
+  private readRunTime(): number | undefined {
+    if (this.noRunTime) return undefined;
+    try {
+      const length = this.schedstat.read(this.env.buffer);
+      const ns = parseIntAt(this.env.buffer.bytes, 0, length);
+      return ns === undefined || ns === 0 ? undefined : ns;
+    } catch {
+      // Gone, or not offered: either way the full reading that follows finds out which.
+      this.noRunTime = true;
+      this.schedstat.close();
+      return undefined;
+    }
   }
 
   /**
@@ -128,6 +211,8 @@ export class ProcessHandle {
 
   close(): void {
     this.stat.close();
+    this.schedstat.close();
+    this.statm.close();
     this.status.close();
     this.io.close();
     for (const file of this.taskChildren.values()) file.close();

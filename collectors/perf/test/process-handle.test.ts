@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { fdCountFromSize, readHostUnits } from "../src/proc/host.js";
+import { LastPid } from "../src/proc/last-pid.js";
+import { type ProcEnv, ProcessHandle } from "../src/proc/process-handle.js";
+import { ReadBuffer } from "../src/proc/read-buffer.js";
+import { cleanup, sh, tempDir, waitFor } from "./helpers.js";
+
+const units = readHostUnits();
+const env = (): ProcEnv => ({
+  procRoot: "/proc",
+  buffer: new ReadBuffer(),
+  fdCountFromSize: fdCountFromSize("/proc"),
+  onProblem: (kind, failure, path) => {
+    throw new Error(`unexpected problem ${kind} ${failure} ${path}`);
+  },
+});
+
+afterEach(cleanup);
+
+describe("ProcessHandle on a real process", () => {
+  it("reuses the counters of a process that did not run, and reads them again once it ran", async () => {
+    // A shell that sleeps in wait() and, on SIGUSR1, opens one more fd and sleeps again.
+    const dir = tempDir();
+    const shell = sh(`trap 'exec 7<${dir}/../; :' USR1; sleep 30 & wait; sleep 30`);
+    const handle = new ProcessHandle(shell.pid!, env(), units.pageSize);
+    // Wait until it is settled in wait() (its run time stops moving).
+    const first = await waitFor(() => {
+      const before = handle.sample();
+      return before && handle.sample() === before ? before : undefined;
+    });
+    const fullBefore = handle.fullReadings;
+    await sleep(150);
+    const idle = handle.sample()!;
+    expect(handle.fullReadings).toBe(fullBefore);
+    expect(idle.openFds).toBe(first.openFds);
+    // What is reused equals what a full reading finds now.
+    const fresh = new ProcessHandle(shell.pid!, env(), units.pageSize);
+    expect(fresh.sample()).toEqual(idle);
+    fresh.close();
+
+    shell.kill("SIGUSR1");
+    const after = await waitFor(
+      () => {
+        const sample = handle.sample();
+        return sample && sample.openFds === first.openFds! + 1 ? sample : undefined;
+      },
+      5000,
+      "the new fd",
+    );
+    expect(handle.fullReadings).toBeGreaterThan(fullBefore);
+    expect(after.status!.voluntaryContextSwitches!).toBeGreaterThan(first.status!.voluntaryContextSwitches!);
+    handle.close();
+  });
+
+  it("gives status's exact VmRSS as rss, the figure psutil and ps report", async () => {
+    const child = sh("sleep 30");
+    const handle = new ProcessHandle(child.pid!, env(), units.pageSize);
+    const sample = handle.sample()!;
+    const status = readFileSync(`/proc/${child.pid}/status`, "latin1");
+    const vmRss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+    expect(sample.stat.rssPages * units.pageSize).toBe(vmRss);
+    handle.close();
+  });
+});
+
+describe("LastPid", () => {
+  it("moves on when a process is born, and is unknown outside a real procfs", async () => {
+    const lastPid = new LastPid("/proc", new ReadBuffer());
+    const before = lastPid.read();
+    expect(before).toBeGreaterThan(0);
+    const child = sh("exit 0");
+    await waitFor(() => (child.exitCode !== null ? true : undefined));
+    expect(lastPid.read()).not.toBe(before);
+    lastPid.close();
+    expect(new LastPid(tempDir(), new ReadBuffer()).read()).toBeUndefined();
+  });
+});
