@@ -7,10 +7,10 @@ import { replicaConsumer, STREAM } from "./consumer.js";
 import { type DeadLetter, publishDeadLetters } from "./dead-letter.js";
 import { bootstrap } from "./influx/bootstrap.js";
 import type { InfluxClient } from "./influx/client.js";
-import { writeLines } from "./influx/write-lines.js";
+import { writeBody, writeLines } from "./influx/write-lines.js";
 import { Puller } from "./puller.js";
 import type { StreamMessage } from "./stream-message.js";
-import { type ValidationCache, validateMessage } from "./validate.js";
+import { messageBody, type ValidatedMessage, type ValidationCache, validateMessage } from "./validate.js";
 
 export interface ReplicaStats {
   replica: string;
@@ -27,16 +27,47 @@ export interface ReplicaStats {
 
 interface Batch {
   messages: StreamMessage[];
-  lines: string[];
-  /** For each line, the message it came from (index into `messages`). */
-  origins: number[];
+  /** The validated form of each message, shared with the other replicas' pipelines. */
+  results: ValidatedMessage[];
+  lineCount: number;
   /** Dead letters of these messages' bad lines: published before the messages are acked. */
   deadLetters: Promise<void>[];
   /** When its first message was added (performance.now()). */
   openedAt: number;
 }
 
-const newBatch = (): Batch => ({ messages: [], lines: [], origins: [], deadLetters: [], openedAt: 0 });
+const newBatch = (): Batch => ({ messages: [], results: [], lineCount: 0, deadLetters: [], openedAt: 0 });
+
+const NEWLINE = Buffer.from("\n");
+
+/**
+ * The write body: each message's lines were joined and encoded once, for every replica, so a batch is
+ * a copy of a few buffers (of many, for one-line messages), not a join of thousands of strings.
+ */
+function batchBody(batch: Batch): Buffer {
+  const parts: Buffer[] = [];
+  for (const result of batch.results) {
+    if (result.lines.length === 0) continue;
+    if (parts.length > 0) parts.push(NEWLINE);
+    parts.push(messageBody(result));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Maps a line number of the batch to [message index, line number within that message]. */
+function locate(batch: Batch): (index: number) => [number, number] {
+  const starts: number[] = [];
+  let start = 0;
+  for (const result of batch.results) {
+    starts.push(start);
+    start += result.lines.length;
+  }
+  return (index) => {
+    let m = starts.length - 1;
+    while (m > 0 && (starts[m]! > index || batch.results[m]!.lines.length === 0)) m--;
+    return [m, index - starts[m]!];
+  };
+}
 
 const BACKOFF_MIN_MS = 250;
 const WRITES_IN_FLIGHT = 2;
@@ -128,7 +159,7 @@ export class ReplicaPipeline {
           this.handBack(batch, this.pausedUntil - now);
           batch = newBatch();
         } else {
-          while (batch.lines.length < this.config.batchMaxLines) {
+          while (batch.lineCount < this.config.batchMaxLines) {
             const message = puller.take();
             if (!message) break;
             this.add(batch, message, now);
@@ -138,7 +169,7 @@ export class ReplicaPipeline {
           batch.messages.length > 0 &&
           this.inFlight.size < WRITES_IN_FLIGHT &&
           (this.inFlight.size === 0 ||
-            batch.lines.length >= this.config.batchMaxLines ||
+            batch.lineCount >= this.config.batchMaxLines ||
             now - batch.openedAt >= this.config.batchMaxDelay);
         if (ready) {
           clearTimeout(timer);
@@ -218,10 +249,8 @@ export class ReplicaPipeline {
     const index = batch.messages.push(message) - 1;
     if (index === 0) batch.openedAt = now;
     if (message.redelivered) this.stats.redelivered++;
-    for (const line of result.lines) {
-      batch.lines.push(line);
-      batch.origins.push(index);
-    }
+    batch.results.push(result);
+    batch.lineCount += result.lines.length;
     if (first && result.rejected.length > 0) {
       const letters: DeadLetter[] = result.rejected.map((rejected, i) => ({
         subject: message.subject,
@@ -244,10 +273,16 @@ export class ReplicaPipeline {
 
   private async deliver(batch: Batch): Promise<void> {
     const started = performance.now();
+    // Lines by number across the batch, built only when InfluxDB refused some of them.
+    let lines: string[] | undefined;
+    const allLines = () => {
+      lines ??= batch.results.flatMap((result) => result.lines);
+      return lines;
+    };
     let outcome =
-      batch.lines.length === 0
+      batch.lineCount === 0
         ? ({ kind: "stored", refused: [] } as const)
-        : await writeLines(this.client, batch.lines);
+        : await writeBody(this.client, batchBody(batch), allLines);
     if (outcome.kind === "missing-target") {
       // Once per failed write, so a database that cannot be created is backed off, not looped on.
       this.log.warn(
@@ -255,26 +290,29 @@ export class ReplicaPipeline {
         "database or retention policy missing; bootstrapping again",
       );
       await bootstrap(this.client, this.config.influxDb, this.config.retention, this.log);
-      outcome = await writeLines(this.client, batch.lines);
+      outcome = await writeLines(this.client, allLines());
     }
     if (outcome.kind === "stored") {
       await Promise.all(batch.deadLetters);
       if (outcome.refused.length > 0) {
+        const where = locate(batch);
         await this.deadLetter(
           outcome.refused.map(({ index, reason }) => {
-            const message = batch.messages[batch.origins[index]!]!;
+            const [m, line] = where(index);
+            const message = batch.messages[m]!;
             return {
               subject: message.subject,
-              raw: batch.lines[index]!,
+              raw: allLines()[index]!,
               reason,
-              id: `relay-${message.seq}-${this.client.replica.name}-${index}`,
+              // Stable across redeliveries, whatever batch the message lands in.
+              id: `relay-${message.seq}-${this.client.replica.name}-${line}`,
               replica: this.client.replica.name,
             };
           }),
         );
       }
       for (const message of batch.messages) message.ack();
-      this.stats.pointsWritten += batch.lines.length - outcome.refused.length;
+      this.stats.pointsWritten += batch.lineCount - outcome.refused.length;
       this.stats.lastWriteSeconds = (performance.now() - started) / 1000;
       this.stats.lastWrittenAtNs = batch.messages.at(-1)!.timestampNs;
       if (!this.stats.writable)

@@ -5,6 +5,14 @@ export interface ValidatedMessage {
   /** Good lines, with `org` set from the subject and a timestamp on each. */
   lines: string[];
   rejected: RejectedLine[];
+  /** The lines joined and encoded, made once for all replicas by messageBody(). */
+  body?: Buffer;
+}
+
+/** The good lines of a message as one write body part. */
+export function messageBody(result: ValidatedMessage): Buffer {
+  result.body ??= Buffer.from(result.lines.join("\n"));
+  return result.body;
 }
 
 const SUBJECT = /^metrics\.([a-z0-9][a-z0-9_-]{0,62})\.([^.\s*>]+)$/;

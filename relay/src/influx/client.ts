@@ -37,8 +37,9 @@ export class InfluxClient {
       : undefined;
   }
 
-  async write(lines: readonly string[], rp?: string): Promise<InfluxAnswer> {
-    const text = lines.join("\n");
+  /** Writes lines, given as a list or already joined with newlines and encoded. */
+  async write(lines: readonly string[] | Buffer, rp?: string): Promise<InfluxAnswer> {
+    const text = Buffer.isBuffer(lines) ? lines : lines.join("\n");
     const headers: Record<string, string> = { "content-type": "text/plain; charset=utf-8" };
     if (this.authorization) headers.authorization = this.authorization;
     let body: string | Buffer = text;

@@ -37,6 +37,41 @@ export async function writeLines(client: InfluxClient, lines: readonly string[])
   return outcome ?? { kind: "stored", refused };
 }
 
+/**
+ * Like writeLines, but first sends `body` (the lines already joined and encoded, shared by every
+ * replica); the lines themselves are only built when InfluxDB refuses some and they must be told apart.
+ */
+export async function writeBody(
+  client: InfluxClient,
+  body: Buffer,
+  lines: () => readonly string[],
+): Promise<WriteOutcome> {
+  let answer: InfluxAnswer;
+  try {
+    answer = await client.write(body);
+  } catch (error) {
+    return { kind: "retry", reason: `${client.replica.name}: ${(error as Error).message}` };
+  }
+  if (answer.status === 204 || answer.status === 200) return { kind: "stored", refused: [] };
+  if (answer.status !== 400 && answer.status !== 413) {
+    const failure = failureOf(client, answer);
+    if (failure) return failure;
+  }
+  return writeLines(client, lines());
+}
+
+/** What a refused write means, apart from 400 and 413, which say something about the lines. */
+function failureOf(client: InfluxClient, answer: InfluxAnswer): Failure | undefined {
+  const reason = `${client.replica.name}: HTTP ${answer.status}: ${answer.message}`;
+  if (answer.status === 401 || answer.status === 403) return { kind: "fatal", reason };
+  if (answer.status === 404 && /database not found/.test(answer.message))
+    return { kind: "missing-target", reason };
+  if (answer.status === 500 && /retention policy not found/.test(answer.message))
+    return { kind: "missing-target", reason };
+  if (answer.status !== 400 && answer.status !== 413) return { kind: "retry", reason };
+  return undefined;
+}
+
 type Failure = Exclude<WriteOutcome, { kind: "stored" }>;
 
 /** Writes `lines[i]` for each i in `indexes`; refused ones are added to `refused`. */
@@ -55,12 +90,8 @@ async function writeIsolating(
       return { kind: "retry", reason: `${client.replica.name}: ${(error as Error).message}` };
     }
     if (answer.status === 204 || answer.status === 200) return undefined;
-    const reason = `${client.replica.name}: HTTP ${answer.status}: ${answer.message}`;
-    if (answer.status === 401 || answer.status === 403) return { kind: "fatal", reason };
-    if (answer.status === 404 && /database not found/.test(answer.message))
-      return { kind: "missing-target", reason };
-    if (answer.status === 500 && /retention policy not found/.test(answer.message))
-      return { kind: "missing-target", reason };
+    const failure = failureOf(client, answer);
+    if (failure) return failure;
     if (answer.status === 413)
       return halve(
         client,
@@ -69,7 +100,6 @@ async function writeIsolating(
         refused,
         "HTTP 413: the line alone is above InfluxDB's max-body-size",
       );
-    if (answer.status !== 400) return { kind: "retry", reason };
 
     const named = namedByMessage(lines, pending, answer.message);
     if (named.size === 0) return halve(client, lines, pending, refused, answer.message);
