@@ -1,117 +1,234 @@
-import type { FieldType, FieldValue, Point } from "./line-protocol/types.js";
-
-/** A problem with one value, found while building; the value is left out and the problem reported. */
-export interface BuildProblem {
-  kind: "invalid_value" | "non_finite";
-  field?: string;
-  message: string;
-}
-
-export type RawFieldValue = number | bigint | string | boolean;
+import { escapeKey, escapeStringField } from "./line-protocol/escape.js";
+import { formatFloat } from "./line-protocol/format-float.js";
+import { parseLine } from "./line-protocol/parse.js";
+import { type FieldType, type FieldValue, LineProtocolError, type Point } from "./line-protocol/types.js";
+import type { CompiledMeasurement, TagTemplate } from "./runtime/compiled-measurements.js";
+import type { Problem, ProblemKind } from "./runtime/problems.js";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 
+const NO_SDK_TAGS: TagTemplate = {
+  org: "",
+  source: "",
+  cluster: undefined,
+  withTag: [],
+  withoutTag: [],
+  tail: "",
+};
+
 /**
  * Builds one point. Bad values never throw (one bad reading must not fail a whole round): they are
  * left out and reported, and the SDK counts and logs them when the round ends.
  *
- * Types and values are kept in two plain records rather than one object per field: a round can hold
- * thousands of points, and fewer objects that outlive a young-generation GC make it much cheaper.
+ * A round can build many thousands of points, so a builder made by a round is checked against its
+ * measurement's declaration as it goes and keeps each value already encoded, in one array indexed by
+ * the declaration (tags in key order, then fields): the line is then a few concatenations, and a point
+ * leaves little garbage. A builder made with `new PointBuilder(name, timestamp)` has no declaration
+ * and keeps what it is given as it is.
  */
 export class PointBuilder {
-  readonly tags: Record<string, string> = {};
-  readonly fieldTypes: Record<string, FieldType> = {};
-  readonly fieldValues: Record<string, RawFieldValue> = {};
-  problems: BuildProblem[] | undefined;
+  problems: Problem[] | undefined;
   orgOverride: string | undefined;
+  /** Why the whole point is dropped (an undeclared tag, a value line protocol cannot carry). */
+  dropped: Problem | undefined;
+  /** How many declared fields have a value. */
+  fieldCount = 0;
+  /** Encoded tag values, then encoded field values, by the declaration's slots. */
+  private readonly slots: (string | undefined)[] | undefined;
+  /** Set by the round when it encoded this point early; a later change takes the line back. */
+  settled: object | undefined;
+  private openTags: Record<string, string> | undefined;
+  private openFields: Record<string, FieldValue> | undefined;
 
   constructor(
     readonly measurement: string,
     public timestamp: bigint,
-  ) {}
+    readonly declaration?: CompiledMeasurement,
+    private readonly owner?: { reopen(builder: PointBuilder, settled: never): void },
+  ) {
+    if (declaration !== undefined) this.slots = new Array<string | undefined>(declaration.slotCount);
+  }
 
   tag(key: string, value: string | number | boolean | undefined | null): this {
+    if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null || value === "") return this;
-    this.tags[key] = String(value);
+    const text = typeof value === "string" ? value : String(value);
+    const declared = this.declaration;
+    if (declared === undefined) {
+      this.openTags ??= {};
+      this.openTags[key] = text;
+      return this;
+    }
+    const slot = declared.tagSlots.get(key);
+    if (slot === undefined) {
+      return this.drop(
+        "undeclared_tag",
+        `${this.measurement}: tag ${JSON.stringify(key)} is not declared (declared: ${declared.tagList})`,
+      );
+    }
+    try {
+      this.slots![slot] = escapeKey("tag value", text);
+    } catch (error) {
+      this.unencodable(error);
+    }
     return this;
   }
 
   /** Points are published to `metrics.<org>.<source>`; by default the org is `PM_ORG`. */
   org(org: string): this {
+    if (this.settled !== undefined) this.reopen();
     this.orgOverride = org;
     return this;
   }
 
   float(key: string, value: number | undefined | null): this {
+    if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null) return this;
     if (typeof value !== "number")
       return this.invalid(key, `expected a number for float field ${key}, got ${typeof value}`);
     if (!Number.isFinite(value)) return this.nonFinite(key, value);
-    return this.set(key, "float", value);
+    return this.declaration === undefined
+      ? this.open(key, { type: "float", value })
+      : this.set(key, "float", formatFloat(value));
   }
 
   /** A signed 64-bit integer; a number must be a whole number, a bigint within int64. */
   integer(key: string, value: number | bigint | undefined | null): this {
+    if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null) return this;
     if (!this.isWhole(key, value, "integer")) return this;
+    // A whole number beyond 2^53 would print as 1e+21; as a bigint it prints (and is range-checked) exactly.
+    if (typeof value === "number" && !Number.isSafeInteger(value)) value = BigInt(value);
     if (typeof value === "bigint" && (value < INT64_MIN || value > INT64_MAX)) {
       return this.invalid(key, `integer field ${key} is outside int64 (${value})`);
     }
-    return this.set(key, "integer", value);
+    return this.declaration === undefined
+      ? this.open(key, { type: "integer", value: BigInt(value) })
+      : this.set(key, "integer", `${value}i`);
   }
 
   /** An unsigned 64-bit integer. */
   unsigned(key: string, value: number | bigint | undefined | null): this {
+    if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null) return this;
     if (!this.isWhole(key, value, "unsigned")) return this;
+    if (typeof value === "number" && !Number.isSafeInteger(value)) value = BigInt(value);
     if (value < 0) return this.invalid(key, `unsigned field ${key} is negative (${value})`);
     if (typeof value === "bigint" && value > UINT64_MAX)
       return this.invalid(key, `unsigned field ${key} is outside uint64 (${value})`);
-    return this.set(key, "unsigned", value);
+    return this.declaration === undefined
+      ? this.open(key, { type: "unsigned", value: BigInt(value) })
+      : this.set(key, "unsigned", `${value}u`);
   }
 
   string(key: string, value: string | undefined | null): this {
+    if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null) return this;
     if (typeof value !== "string")
       return this.invalid(key, `expected a string for string field ${key}, got ${typeof value}`);
-    return this.set(key, "string", value);
+    if (this.declaration === undefined) return this.open(key, { type: "string", value });
+    let text: string;
+    try {
+      text = escapeStringField(value);
+    } catch (error) {
+      return this.unencodable(error, key);
+    }
+    return this.set(key, "string", text);
   }
 
   boolean(key: string, value: boolean | undefined | null): this {
+    if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null) return this;
     if (typeof value !== "boolean")
       return this.invalid(key, `expected a boolean for boolean field ${key}, got ${typeof value}`);
-    return this.set(key, "boolean", value);
+    return this.declaration === undefined
+      ? this.open(key, { type: "boolean", value })
+      : this.set(key, "boolean", value ? "true" : "false");
   }
 
   /** Nanoseconds since the epoch (bigint) or a Date. Defaults to the start of the round. */
   at(timestamp: bigint | Date): this {
+    if (this.settled !== undefined) this.reopen();
     this.timestamp = typeof timestamp === "bigint" ? timestamp : BigInt(timestamp.getTime()) * 1_000_000n;
     return this;
   }
 
-  /** The fields as typed values (integers as bigint). */
+  /** The tags set so far (without the SDK's org, source and cluster). */
+  get tags(): Record<string, string> {
+    return this.declaration === undefined ? { ...this.openTags } : { ...this.decode().tags };
+  }
+
+  /** The valid fields set so far, as typed values (integers as bigint). */
   get fields(): Record<string, FieldValue> {
-    const fields: Record<string, FieldValue> = {};
-    for (const key in this.fieldTypes)
-      fields[key] = toFieldValue(this.fieldTypes[key]!, this.fieldValues[key]!);
-    return fields;
+    return this.declaration === undefined ? { ...this.openFields } : { ...this.decode().fields };
   }
 
   toPoint(): Point {
-    return {
-      measurement: this.measurement,
-      tags: { ...this.tags },
-      fields: this.fields,
-      timestamp: this.timestamp,
-    };
+    return { measurement: this.measurement, tags: this.tags, fields: this.fields, timestamp: this.timestamp };
   }
 
-  private set(key: string, type: FieldType, value: RawFieldValue): this {
-    this.fieldTypes[key] = type;
-    this.fieldValues[key] = value;
+  /**
+   * The point as a line (measurement, tags, fields; `timestampText` is appended as given). Only for a
+   * builder with a declaration, at least one field and no reason to be dropped.
+   */
+  encode(template: TagTemplate, timestampText: string): string {
+    const declared = this.declaration!;
+    const slots = this.slots!;
+    let line = declared.escapedName;
+    for (let i = 0; i < declared.tagCount; i++) {
+      const value = slots[i];
+      line = value === undefined ? line + template.withoutTag[i] : line + template.withTag[i] + value;
+    }
+    line += template.tail;
+    let first = true;
+    for (const field of declared.fieldList) {
+      const value = slots[field.slot];
+      if (value === undefined) continue;
+      line = line + (first ? field.first : field.glue) + value;
+      first = false;
+    }
+    return line + timestampText;
+  }
+
+  private reopen(): void {
+    const settled = this.settled as never;
+    this.settled = undefined;
+    this.owner?.reopen(this, settled);
+  }
+
+  private decode() {
+    const line = this.fieldCount > 0 ? this.encode(NO_SDK_TAGS, "") : null;
+    return line === null ? { tags: {}, fields: {} } : parseLine(line);
+  }
+
+  private set(key: string, type: FieldType, text: string): this {
+    const field = this.declaration!.fields.get(key);
+    if (field === undefined) {
+      return this.problem(
+        "undeclared_field",
+        key,
+        `${this.measurement}: field ${JSON.stringify(key)} is not declared`,
+      );
+    }
+    if (field.type !== type) {
+      return this.problem(
+        "field_type",
+        key,
+        `${this.measurement}.${key}: declared ${field.type}, written as ${type}`,
+      );
+    }
+    const slots = this.slots!;
+    if (slots[field.slot] === undefined) this.fieldCount++;
+    slots[field.slot] = text;
+    return this;
+  }
+
+  private open(key: string, value: FieldValue): this {
+    this.openFields ??= {};
+    this.openFields[key] = value;
+    this.fieldCount = Object.keys(this.openFields).length;
     return this;
   }
 
@@ -123,32 +240,27 @@ export class PointBuilder {
   }
 
   private nonFinite(key: string, value: number): this {
-    this.problems ??= [];
-    this.problems.push({
-      kind: "non_finite",
-      field: key,
-      message: `field ${key} is ${value}; InfluxDB refuses NaN and Infinity`,
-    });
-    return this;
+    return this.problem("non_finite", key, `field ${key} is ${value}; InfluxDB refuses NaN and Infinity`);
   }
 
   private invalid(key: string, message: string): this {
+    return this.problem("invalid_value", key, message);
+  }
+
+  private unencodable(error: unknown, field?: string): this {
+    if (!(error instanceof LineProtocolError)) throw error;
+    const where = field === undefined ? "" : `field ${field}: `;
+    return this.drop("unencodable", `${this.measurement}: ${where}${error.message}`);
+  }
+
+  private problem(kind: ProblemKind, field: string, message: string): this {
     this.problems ??= [];
-    this.problems.push({ kind: "invalid_value", field: key, message });
+    this.problems.push({ kind, measurement: this.measurement, field, message, pointDropped: false });
     return this;
   }
-}
 
-export function toFieldValue(type: FieldType, value: RawFieldValue): FieldValue {
-  switch (type) {
-    case "integer":
-    case "unsigned":
-      return { type, value: BigInt(value as number | bigint) };
-    case "float":
-      return { type, value: value as number };
-    case "string":
-      return { type, value: value as string };
-    case "boolean":
-      return { type, value: value as boolean };
+  private drop(kind: ProblemKind, message: string): this {
+    this.dropped ??= { kind, measurement: this.measurement, message, pointDropped: true };
+    return this;
   }
 }

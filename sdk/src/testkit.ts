@@ -3,7 +3,7 @@ import type { Collector } from "./collector.js";
 import type { Point } from "./line-protocol/types.js";
 import { silentLogger } from "./log.js";
 import { resolveCollectorConfig } from "./runtime/resolve-config.js";
-import { type Problem, RoundRecorder } from "./runtime/round.js";
+import { outputLines, type Problem, RoundRecorder } from "./runtime/round.js";
 import { nowNs } from "./time.js";
 
 export interface CollectOnceOptions {
@@ -46,7 +46,8 @@ export async function collectOnce<Schema extends z.ZodObject, S>(
     },
   };
   let state: S | undefined;
-  const recorder = new RoundRecorder(nowNs(), collector.measurements);
+  const tags = { org: resolved.org, source: collector.name, cluster: resolved.cluster };
+  const recorder = new RoundRecorder(nowNs(), collector.measurements, { tags, keepPoints: true });
   try {
     state = collector.setup ? await collector.setup(base) : (undefined as S);
     await collector.collect({
@@ -60,17 +61,14 @@ export async function collectOnce<Schema extends z.ZodObject, S>(
     controller.abort();
     await collector.teardown?.({ ...base, state });
   }
-  const output = recorder.finish(
-    { org: resolved.org, source: collector.name, cluster: resolved.cluster },
-    { keepPoints: true },
-  );
+  const output = recorder.finish();
   if ((options.strict ?? true) && output.problems.length > 0) {
     throw new Error(
       `collector ${collector.name} broke its declarations:\n  ${output.problems.map((p) => p.message).join("\n  ")}`,
     );
   }
   const result = Object.assign(output.points, {
-    lines: [...output.linesByOrg.values()].flat(),
+    lines: outputLines(output),
     problems: output.problems,
     stopped,
   }) as CollectOnceResult;

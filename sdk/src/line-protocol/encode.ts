@@ -1,4 +1,5 @@
 import { escapeKey, escapeMeasurement, escapeStringField } from "./escape.js";
+import { formatFloat } from "./format-float.js";
 import { MAX_TIMESTAMP, MIN_TIMESTAMP } from "./limits.js";
 import { type FieldValue, LineProtocolError, type Point } from "./types.js";
 
@@ -14,8 +15,7 @@ export function encodeFieldValue(key: string, field: FieldValue): string {
           `field ${key}: ${field.value} is not a finite number; InfluxDB refuses NaN and Infinity`,
         );
       }
-      // String(-0) is "0"; keep the sign so the value reads back identical.
-      return Object.is(field.value, -0) ? "-0" : String(field.value);
+      return formatFloat(field.value);
     case "integer":
       if (field.value < INT64_MIN || field.value > INT64_MAX) {
         throw new LineProtocolError(`field ${key}: integer ${field.value} is outside int64`);

@@ -43,13 +43,24 @@ export function escapeMeasurement(name: string): string {
   return name.replace(/[, ]/g, "\\$&");
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const keyNeedsWork = /[\x00-\x1f\x7f\\\uD800-\uDFFF, =]/;
+/**
+ * Whether a tag key, tag value or field key needs escaping or checking: a control character, space,
+ * comma, equals sign, backslash, DEL or a UTF-16 surrogate. A loop over char codes is cheaper than a
+ * regular expression for the short strings names and values are.
+ */
+function keyNeedsWork(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 0x20 || c === 0x2c || c === 0x3d || c === 0x5c || c === 0x7f || (c >= 0xd800 && c <= 0xdfff))
+      return true;
+  }
+  return false;
+}
 
 /** Escapes a tag key, tag value or field key. */
 export function escapeKey(kind: "tag key" | "tag value" | "field key", value: string): string {
   // Most names and values need nothing: one scan, and no new string.
-  if (value.length > 0 && !keyNeedsWork.test(value)) return value;
+  if (value.length > 0 && !keyNeedsWork(value)) return value;
   checkName(kind, value);
   return value.replace(/[, =]/g, "\\$&");
 }

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
+import type { LineChunk } from "./line-chunk.js";
 import type { FlushResult, Sink, SinkStats } from "./sink.js";
 
 // stdout may be a non-blocking pipe: a write can be partial or answer EAGAIN while the reader is slow.
@@ -27,6 +28,12 @@ class FdSink implements Sink {
     if (lines.length === 0) return;
     writeAll(this.fd, Buffer.from(`${lines.join("\n")}\n`));
     this.written += lines.length;
+  }
+
+  writeChunk(_org: string, chunk: LineChunk): void {
+    if (chunk.ends.length === 0) return;
+    writeAll(this.fd, Buffer.from(`${chunk.text}\n`));
+    this.written += chunk.ends.length;
   }
 
   async flush(): Promise<FlushResult> {

@@ -5,6 +5,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { BatchQueue } from "./batch.js";
 import { Batcher } from "./batcher.js";
+import type { LineChunk } from "./line-chunk.js";
 import type { FlushResult, Sink, SinkStats } from "./sink.js";
 
 export interface NatsSinkOptions {
@@ -34,6 +35,8 @@ const STILL_FAILING_LOG_MS = 30_000;
 export class NatsSink implements Sink {
   private readonly batcher: Batcher;
   private readonly events = new EventEmitter();
+  /** `metrics.<org>.<source>` by org, so a round's writes do not build the same string again. */
+  private readonly subjects = new Map<string, string>();
   private nc: NatsConnection | undefined;
   private js: JetStreamClient | undefined;
   private connected = false;
@@ -71,11 +74,17 @@ export class NatsSink implements Sink {
   }
 
   write(org: string, lines: readonly string[]): void {
-    if (lines.length > 0) this.batcher.add(`metrics.${org}.${this.options.source}`, lines);
+    if (lines.length > 0) this.batcher.add(this.subject(org), lines);
+  }
+
+  writeChunk(org: string, chunk: LineChunk): void {
+    if (chunk.ends.length > 0) this.batcher.addChunk(this.subject(org), chunk);
   }
 
   async flush(timeoutMs: number): Promise<FlushResult> {
     this.batcher.sealAll();
+    // The end of a round: send what is open, wait for nothing. (Queues take a batch synchronously.)
+    if (timeoutMs <= 0) return { pendingPoints: this.options.queue.points };
     const deadline = Date.now() + timeoutMs;
     // Let pushes of the batches just sealed land before looking at the queue.
     await sleep(0);
@@ -94,6 +103,16 @@ export class NatsSink implements Sink {
     this.events.emit("closing");
     await this.loop;
     await this.nc?.close().catch(() => {});
+  }
+
+  private subject(org: string): string {
+    let subject = this.subjects.get(org);
+    if (subject === undefined) {
+      subject = `metrics.${org}.${this.options.source}`;
+      if (this.subjects.size >= 1000) this.subjects.clear();
+      this.subjects.set(org, subject);
+    }
+    return subject;
   }
 
   stats(): SinkStats {

@@ -4,12 +4,13 @@ import type { BaseContext, Collector } from "../collector.js";
 import { ConfigError } from "../config/load.js";
 import { createLogger } from "../log.js";
 import { createSink } from "../publish/create-sink.js";
+import type { LineChunk } from "../publish/line-chunk.js";
 import type { Sink } from "../publish/sink.js";
 import { nowNs } from "../time.js";
 import { parseCli, UsageError, usage } from "./cli.js";
 import { startHealthServer } from "./health-server.js";
 import { type ResolvedConfig, resolveCollectorConfig } from "./resolve-config.js";
-import { type Problem, RoundRecorder } from "./round.js";
+import { type Problem, RoundRecorder, type RoundTags } from "./round.js";
 import { type RoundOutcome, Scheduler } from "./scheduler.js";
 import { SDK_MEASUREMENTS, SelfMetrics } from "./self-metrics.js";
 
@@ -73,13 +74,16 @@ class CollectorService {
   private stopRequestedAt: number | undefined;
   /** Points still undelivered at exit. */
   private unsent = 0;
+  private readonly tags: RoundTags;
 
   constructor(
     private readonly collector: AnyCollector,
     private readonly config: ResolvedConfig<z.ZodObject>,
     private readonly log: Logger,
     private readonly once: boolean,
-  ) {}
+  ) {
+    this.tags = { org: config.org, source: collector.name, cluster: config.cluster };
+  }
 
   async run(): Promise<number> {
     const { collector, config, log } = this;
@@ -217,13 +221,14 @@ class CollectorService {
   }
 
   private async runRound(signal: AbortSignal, round: number): Promise<void> {
-    const recorder = new RoundRecorder(nowNs(), this.collector.measurements);
+    const recorder = new RoundRecorder(nowNs(), this.collector.measurements, { tags: this.tags });
     this.currentRecorder = recorder;
     // Points built after a timeout or abort are not part of the round.
     signal.addEventListener("abort", () => recorder.seal(), { once: true });
-    const combined = AbortSignal.any([signal, this.shutdown.signal]);
+    // The scheduler aborts `signal` on timeout and, at shutdown, once the round's grace is over; the
+    // service's own signal is aborted only after that, so `signal` alone covers both.
     await this.collector.collect({
-      ...this.baseContext(combined),
+      ...this.baseContext(signal),
       point: (measurement) => recorder.point(measurement),
       timestamp: recorder.timestamp,
       round,
@@ -232,7 +237,7 @@ class CollectorService {
   }
 
   private async roundEnded(outcome: RoundOutcome, round: number): Promise<void> {
-    const { metrics, config, collector } = this;
+    const { metrics, config } = this;
     metrics.rounds++;
     metrics.lastRoundSeconds = outcome.durationMs / 1000;
     if (outcome.ok) {
@@ -245,22 +250,21 @@ class CollectorService {
     const recorder = this.currentRecorder;
     this.currentRecorder = undefined;
     if (recorder) {
-      const output = recorder.finish({ org: config.org, source: collector.name, cluster: config.cluster });
+      const output = recorder.finish();
       metrics.invalidPointsDropped += output.droppedPoints;
       metrics.fieldsDropped += output.droppedFields;
       metrics.pointsCollected += output.count;
-      this.warnOnce(output.problems);
-      this.write(output.linesByOrg);
+      if (output.problems.length > 0) this.warnOnce(output.problems);
+      this.write(output.chunksByOrg);
     }
-    const self = new RoundRecorder(nowNs(), SDK_MEASUREMENTS);
+    const self = new RoundRecorder(nowNs(), SDK_MEASUREMENTS, { tags: this.tags });
     metrics.fill(self.point("pm_collector"), this.sink.stats(), config);
-    const selfOutput = self.finish({ org: config.org, source: collector.name, cluster: config.cluster });
-    this.write(selfOutput.linesByOrg);
+    this.write(self.finish().chunksByOrg);
     this.sink.flush(0).catch(() => {});
   }
 
-  private write(linesByOrg: Map<string, string[]>): void {
-    for (const [org, lines] of linesByOrg) this.sink.write(org, lines);
+  private write(chunksByOrg: Map<string, LineChunk[]>): void {
+    for (const [org, chunks] of chunksByOrg) for (const chunk of chunks) this.sink.writeChunk(org, chunk);
   }
 
   private warnOnce(problems: Problem[]): void {
