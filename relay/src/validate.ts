@@ -1,4 +1,10 @@
-import { LineProtocolError, parseMessage, type RejectedLine, rewriteLine } from "@platform-metrics/sdk";
+import {
+  LineProtocolError,
+  type ParsedLine,
+  parseMessage,
+  type RejectedLine,
+  rewriteLine,
+} from "@platform-metrics/sdk";
 
 export interface ValidatedMessage {
   subject: string;
@@ -45,7 +51,18 @@ export function validateMessage(
   const { lines, rejected } = parseMessage(payload);
   const rewritten: string[] = [];
   const tags = { org };
+  const orgTag = `,org=${org}`;
+  // While every line is already what the rewrite would make of it, the message itself is the body.
+  let asSent = rejected.length === 0;
+  let chars = 0;
   for (const line of lines) {
+    if (asSent && alreadyRewritten(line, orgTag)) {
+      const text = line.text;
+      chars += text.length;
+      rewritten.push(text);
+      continue;
+    }
+    asSent = false;
     try {
       rewritten.push(rewriteLine(line, { tags, defaultTimestamp: streamTimestampNs }));
     } catch (error) {
@@ -53,7 +70,42 @@ export function validateMessage(
       rejected.push({ raw: line.text, reason: error.message });
     }
   }
-  return { subject, lines: rewritten, rejected };
+  const result: ValidatedMessage = { subject, lines: rewritten, rejected };
+  // Bytes equal to the lines' characters plus one newline between lines (and one at the end, when the
+  // last byte is one): the payload is plain ASCII without blank lines, comments or carriage returns,
+  // so it is exactly the lines joined by "\n". (Any other byte, or a multi-byte character, adds one.)
+  const joined = chars + rewritten.length - 1;
+  const trailingNewline = payload.length === joined + 1 && payload[joined] === 10;
+  if (asSent && rewritten.length > 0 && (payload.length === joined || trailingNewline))
+    result.body = Buffer.from(payload.buffer, payload.byteOffset, joined);
+  return result;
+}
+
+const SPACE = 32;
+const COMMA = 44;
+const BACKSLASH = 92;
+
+/**
+ * Whether rewriteLine would return the line unchanged: it has its own timestamp, exactly one `org`
+ * tag with the subject's org, and single spaces between its sections. Checked on the parser's exact
+ * sections, so a line that passes is byte for byte the rewritten one, without building it; anything
+ * unusual (an escaped comma before `org`, a second `,org=`, other spacing) takes the full rewrite.
+ */
+function alreadyRewritten(line: ParsedLine, orgTag: string): boolean {
+  const timestamp = line.timestampText;
+  if (timestamp === undefined) return false;
+  const series = line.series;
+  const at = series.indexOf(orgTag);
+  if (at <= 0 || series.charCodeAt(at - 1) === BACKSLASH) return false;
+  const end = at + orgTag.length;
+  if (end !== series.length && series.charCodeAt(end) !== COMMA) return false;
+  if (series.indexOf(",org=", end) !== -1 || series.lastIndexOf(",org=", at - 1) !== -1) return false;
+  const text = line.text;
+  return (
+    text.length === series.length + line.fieldsText.length + timestamp.length + 2 &&
+    text.charCodeAt(series.length) === SPACE &&
+    text.charCodeAt(text.length - timestamp.length - 1) === SPACE
+  );
 }
 
 /**

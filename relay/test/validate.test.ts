@@ -1,0 +1,82 @@
+import { parseLine, rewriteLine } from "@platform-metrics/sdk";
+import { describe, expect, it } from "vitest";
+import { messageBody, validateMessage } from "../src/validate.js";
+
+const T = 1_700_000_000_000_000_000n;
+const STREAM_TIME = 1_700_000_000_123_456_789n;
+
+/** What the relay must send for a line: the SDK's rewrite with the subject's org. */
+const rewritten = (line: string, org: string) =>
+  rewriteLine(parseLine(line), { tags: { org }, defaultTimestamp: STREAM_TIME });
+
+function validate(subject: string, text: string | Uint8Array) {
+  const payload = typeof text === "string" ? new TextEncoder().encode(text) : text;
+  return validateMessage(subject, payload, STREAM_TIME);
+}
+
+describe("validateMessage", () => {
+  const lines = [
+    `cpu,host=a,org=acme usage=1 ${T}`,
+    `cpu,org=acme v=1i ${T}`,
+    `cpu,a=1,org=acme,z=2 v=1i,w="x y" ${T}`,
+    `cpu,host=a\\,org\\=acme v=1i ${T}`,
+    `cpu\\,org=acme,host=a v=1i ${T}`,
+    `cpu,host=a,org=acme-old v=1i ${T}`,
+    `cpu,host=a,org=globex v=1i ${T}`,
+    `cpu,host=a v=1i ${T}`,
+    `cpu,host=a,org=acme v=1i`,
+    `cpu,host=a,org=acme  v=1i ${T}`,
+    `cpu,host=a,orgx=1,org=acme v=1i ${T}`,
+    `cpu,host=é,org=acme v=1i ${T}`,
+  ];
+
+  it("sends each line as the SDK's rewrite would, whether or not the line needed one", () => {
+    for (const line of lines) {
+      const result = validate("metrics.acme.test", line);
+      expect(result.rejected, line).toEqual([]);
+      expect(result.lines, line).toEqual([rewritten(line, "acme")]);
+      expect(messageBody(result).toString(), line).toBe(rewritten(line, "acme"));
+    }
+  });
+
+  it("builds the same body for a whole message, with or without a trailing newline", () => {
+    for (const text of [
+      lines.join("\n"),
+      `${lines.slice(0, 3).join("\n")}\n`,
+      lines.slice(0, 3).join("\n"),
+    ]) {
+      const result = validate("metrics.acme.test", text);
+      const expected = text
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => rewritten(line, "acme"));
+      expect(result.lines).toEqual(expected);
+      expect(messageBody(result).toString()).toBe(expected.join("\n"));
+    }
+  });
+
+  it("never takes a multi-byte character for a trailing newline", () => {
+    for (const text of [
+      `cpu,host=é,org=acme v=1i ${T}`,
+      `cpu,host=a,org=acme v=1i ${T}\ncpu,host=é,org=acme v=2i ${T}`,
+    ]) {
+      const expected = text.split("\n").map((line) => rewritten(line, "acme"));
+      expect(messageBody(validate("metrics.acme.test", text)).toString()).toBe(expected.join("\n"));
+    }
+  });
+
+  it("overrides a spoofed org even when the other lines of the message already carry the right one", () => {
+    const result = validate("metrics.acme.test", `cpu,org=acme v=1i ${T}\ncpu,org=globex v=2i ${T}`);
+    expect(result.lines).toEqual([`cpu,org=acme v=1i ${T}`, `cpu,org=acme v=2i ${T}`]);
+    expect(messageBody(result).toString()).not.toContain("globex");
+  });
+
+  it("leaves bad lines out of the body, blank lines and comments too", () => {
+    const result = validate(
+      "metrics.acme.test",
+      `cpu,org=acme v=1i ${T}\n\n# note\ncpu,org=acme ${T}\ncpu,org=acme v=3i ${T}`,
+    );
+    expect(result.rejected).toHaveLength(1);
+    expect(messageBody(result).toString()).toBe(`cpu,org=acme v=1i ${T}\ncpu,org=acme v=3i ${T}`);
+  });
+});
