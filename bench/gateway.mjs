@@ -1,16 +1,23 @@
 // Latency and throughput of a small POST /api/v1/query through pm-gateway, beside the same InfluxQL
 // sent straight to influxd's /query in the same run (autocannon, same connections and duration).
 //
-//   npm run build && node bench/gateway.mjs [--duration=10] [--connections=1,10] [--rounds=2]
-//                                           [--cpu-prof=<dir>]
+//   npm run build && node bench/gateway.mjs [--duration=10] [--connections=1,4,10] [--rounds=2]
+//                                           [--targets=direct,floor,gateway] [--cpu-prof=<dir>]
 //
 // The gateway runs as its own process (dist/bin.js, JSON request log on, to /dev/null), against one
 // real influxd started by @platform-metrics/testing. Rate and concurrency limits are raised so they
-// do not shape the load. Rounds alternate direct/gateway so drift on a shared machine hits both.
+// do not shape the load. Rounds alternate between the targets so drift on a shared machine hits all.
 // Latencies are taken from every response (autocannon's histogram keeps whole milliseconds only).
-// The CPU each process used during a round (influxd, the gateway, this script, which is the load
-// generator, and everything else on the machine) is printed too: on 2 shared cores it shows who the
-// time went to. --cpu-prof writes a V8 CPU profile of the gateway into <dir> when it exits.
+//
+// "floor" is a reference, not a result: the cheapest proxy Node can be, a bare node:http server that
+// reads the same POST and forwards the fixed InfluxQL over the gateway's own transport
+// (src/influx/fetch-text.ts) to the same influxd, answering influxd's bytes unchanged: no auth, no
+// validation, no log. It shows what one extra HTTP hop costs on this machine, which no gateway can
+// go below.
+//
+// The CPU each process used during a round (influxd, the proxy under test, this script, which is the
+// load generator, and everything else on the machine) is printed too: on 2 shared cores it shows who
+// the time went to. --cpu-prof writes a V8 CPU profile of the gateway into <dir> when it exits.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -24,16 +31,41 @@ import { freePort, startInflux } from "../testing/dist/index.js";
 const { values: args } = parseArgs({
   options: {
     duration: { type: "string", default: "10" },
-    connections: { type: "string", default: "1,10" },
+    connections: { type: "string", default: "1,4,10" },
     rounds: { type: "string", default: "2" },
+    targets: { type: "string", default: "direct,floor,gateway" },
     "cpu-prof": { type: "string" },
   },
 });
 const duration = Number(args.duration);
 const connectionCounts = args.connections.split(",").map(Number);
 const rounds = Number(args.rounds);
+const names = args.targets.split(",");
+const LABELS = {
+  direct: "influxd /query (direct)",
+  floor: "bare pass-through proxy (floor)",
+  gateway: "gateway POST /api/v1/query",
+};
+for (const name of names) if (!LABELS[name]) throw new Error(`--targets: unknown target ${name}`);
 const DB = "bench";
-const CPU_KEYS = ["influxd", "gateway", "loadgen", "other", "idle"];
+const CPU_KEYS = ["influxd", "proxy", "loadgen", "other", "idle"];
+
+// The floor proxy, run as `node --input-type=module -e` from the repository root.
+const FLOOR_PROXY = `
+import { createServer } from "node:http";
+import { Pool } from "undici";
+import { fetchText } from "./gateway/dist/influx/fetch-text.js";
+const [port, origin, path] = process.argv.slice(1);
+const pool = new Pool(origin, { connections: 64, keepAliveTimeout: 30000 });
+createServer((request, response) => {
+  request.on("data", () => {});
+  request.on("end", async () => {
+    const { statusCode, text } = await fetchText(pool, { method: "GET", path, headers: { accept: "application/json" } });
+    response.writeHead(statusCode, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+    response.end(text);
+  });
+}).listen(Number(port), "127.0.0.1");
+`;
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
 /** CPU seconds a process has used so far (user + system), from /proc. */
@@ -53,6 +85,7 @@ function machineBusySeconds() {
 const influx = await startInflux();
 const dir = mkdtempSync(join(tmpdir(), "pm-bench-gateway-"));
 let gateway;
+let floor;
 try {
   // 2 hosts x 1 point a minute for 2 hours, org acme, plus another org's points in the same measurement.
   await influx.createDatabase(DB);
@@ -120,37 +153,55 @@ try {
     throw new Error(`gateway answered ${check.status}: ${JSON.stringify(checked).slice(0, 300)}`);
   }
 
-  const targets = {
-    direct: {
-      url: `${influx.url}/query?${new URLSearchParams({ db: DB, q: influxql })}`,
-      method: "GET",
+  const directPath = `/query?${new URLSearchParams({ db: DB, q: influxql })}`;
+  const floorPort = await freePort();
+  floor = spawn(
+    process.execPath,
+    ["--input-type=module", "-e", FLOOR_PROXY, String(floorPort), influx.url, directPath],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
     },
+  );
+  const floorBase = `http://127.0.0.1:${floorPort}`;
+  for (let i = 0; ; i++) {
+    const answer = await fetch(floorBase, { method: "POST", body: "{}" }).catch(() => undefined);
+    if (answer?.ok) break;
+    if (i > 200) throw new Error("the floor proxy did not start");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  const post = { method: "POST", body: JSON.stringify(body) };
+  const targets = {
+    direct: { url: `${influx.url}${directPath}`, method: "GET", pid: () => influx.pid },
+    floor: { url: floorBase, ...post, headers: { "content-type": "application/json" }, pid: () => floor.pid },
     gateway: {
       url: `${base}/api/v1/query`,
-      method: "POST",
+      ...post,
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
+      pid: () => gateway.pid,
     },
   };
-  const cpuNow = () => ({
+  const cpuNow = (name) => ({
     wall: performance.now() / 1000,
     influxd: processCpuSeconds(influx.pid),
-    gateway: processCpuSeconds(gateway.pid),
+    // Direct has no proxy: influxd itself is counted once, under influxd.
+    proxy: name === "direct" ? 0 : processCpuSeconds(targets[name].pid()),
     loadgen: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     machine: machineBusySeconds(),
   });
   const load = (name, seconds, connections) =>
     new Promise((resolve, reject) => {
       const latencies = [];
-      const before = cpuNow();
-      const instance = autocannon({ ...targets[name], connections, duration: seconds }, (error, result) => {
+      const before = cpuNow(name);
+      const { pid: _pid, ...target } = targets[name];
+      const instance = autocannon({ ...target, connections, duration: seconds }, (error, result) => {
         if (error) return reject(error);
-        const after = cpuNow();
+        const after = cpuNow(name);
         const wall = after.wall - before.wall;
         // Percent of one core; the machine has cpus().length of them.
         const share = (key) => (100 * (after[key] - before[key])) / wall;
-        const cpu = { influxd: share("influxd"), gateway: share("gateway"), loadgen: share("loadgen") };
-        cpu.other = Math.max(0, share("machine") - cpu.influxd - cpu.gateway - cpu.loadgen);
+        const cpu = { influxd: share("influxd"), proxy: share("proxy"), loadgen: share("loadgen") };
+        cpu.other = Math.max(0, share("machine") - cpu.influxd - cpu.proxy - cpu.loadgen);
         cpu.idle = Math.max(0, 100 * cpus().length - share("machine"));
         resolve({ ...result, latencies, cpu });
       });
@@ -163,8 +214,7 @@ try {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ms = (x) => x.toFixed(2);
 
-  await load("direct", 2, 10);
-  await load("gateway", 2, 10);
+  for (const name of names) await load(name, 2, 10);
   console.log(`InfluxQL: \`${influxql}\`\n`);
   console.log(`${rounds} rounds of ${duration} s per target and connection count; median of the rounds\n`);
   console.log("| connections | target | p50 ms | p99 ms | requests/s | requests |");
@@ -173,9 +223,9 @@ try {
   const cpuRows = [];
   const perRound = [];
   for (const connections of connectionCounts) {
-    const results = { direct: [], gateway: [] };
+    const results = Object.fromEntries(names.map((name) => [name, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const name of ["direct", "gateway"]) {
+      for (const name of names) {
         const result = await load(name, duration, connections);
         if (result.non2xx > 0 || result.errors > 0) {
           throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
@@ -190,48 +240,55 @@ try {
         });
       }
     }
-    const summary = (name) => ({
-      p50: median(results[name].map((r) => r.p50)),
-      p99: median(results[name].map((r) => r.p99)),
-      rps: median(results[name].map((r) => r.rps)),
-      total: results[name].reduce((sum, r) => sum + r.total, 0),
-      cpu: Object.fromEntries(CPU_KEYS.map((key) => [key, median(results[name].map((r) => r.cpu[key]))])),
-    });
-    const direct = summary("direct");
-    const viaGateway = summary("gateway");
-    console.log(
-      `| ${connections} | influxd /query (direct) | ${ms(direct.p50)} | ${ms(direct.p99)} | ${Math.round(direct.rps)} | ${direct.total} |`,
+    const summary = Object.fromEntries(
+      names.map((name) => [
+        name,
+        {
+          p50: median(results[name].map((r) => r.p50)),
+          p99: median(results[name].map((r) => r.p99)),
+          rps: median(results[name].map((r) => r.rps)),
+          total: results[name].reduce((sum, r) => sum + r.total, 0),
+          cpu: Object.fromEntries(CPU_KEYS.map((key) => [key, median(results[name].map((r) => r.cpu[key]))])),
+        },
+      ]),
     );
-    console.log(
-      `| ${connections} | gateway POST /api/v1/query | ${ms(viaGateway.p50)} | ${ms(viaGateway.p99)} | ${Math.round(viaGateway.rps)} | ${viaGateway.total} |`,
-    );
-    verdicts.push(
-      `${connections} connection(s): gateway/direct p50 ${(viaGateway.p50 / direct.p50).toFixed(2)}x (target <= 1.2x), ` +
-        `p99 ${(viaGateway.p99 / direct.p99).toFixed(2)}x, gateway ${Math.round(viaGateway.rps)} requests/s (target >= 2000), ` +
-        `direct ${Math.round(direct.rps)} requests/s`,
-    );
-    for (const [name, summaryOf] of [
-      ["influxd /query (direct)", direct],
-      ["gateway POST /api/v1/query", viaGateway],
-    ]) {
-      cpuRows.push(
-        `| ${connections} | ${name} | ${CPU_KEYS.map((key) => Math.round(summaryOf.cpu[key])).join(" | ")} |`,
+    for (const name of names) {
+      const one = summary[name];
+      console.log(
+        `| ${connections} | ${LABELS[name]} | ${ms(one.p50)} | ${ms(one.p99)} | ${Math.round(one.rps)} | ${one.total} |`,
       );
-    }
-    for (const name of ["direct", "gateway"]) {
+      cpuRows.push(
+        `| ${connections} | ${LABELS[name]} | ${CPU_KEYS.map((key) => Math.round(one.cpu[key])).join(" | ")} | ${
+          name === "direct" ? "" : Math.round((10_000 * one.cpu.proxy) / one.rps)
+        } |`,
+      );
       perRound.push(
         `${connections} connection(s), ${name}: ${results[name].map((r) => `p50 ${ms(r.p50)} / p99 ${ms(r.p99)} / ${Math.round(r.rps)} rps`).join("; ")}`,
       );
     }
+    const direct = summary.direct;
+    for (const name of names.filter((one) => one !== "direct")) {
+      const one = summary[name];
+      const ratios = direct
+        ? `p50 ${(one.p50 / direct.p50).toFixed(2)}x direct${name === "gateway" ? " (target <= 1.2x)" : ""}, ` +
+          `p99 ${(one.p99 / direct.p99).toFixed(2)}x, `
+        : "";
+      verdicts.push(
+        `${connections} connection(s), ${name}: ${ratios}${Math.round(one.rps)} requests/s` +
+          `${name === "gateway" ? " (target >= 2000)" : ""}${direct ? `, direct ${Math.round(direct.rps)} requests/s` : ""}`,
+      );
+    }
   }
   console.log(
-    `\nCPU during the rounds, percent of one core (${cpus().length} cores = ${100 * cpus().length}%), median of the rounds\n`,
+    `\nCPU during the rounds, percent of one core (${cpus().length} cores = ${100 * cpus().length}%), median of the rounds; ` +
+      "proxy is the floor proxy or the gateway, whichever is measured\n",
   );
-  console.log(`| connections | target | ${CPU_KEYS.join(" | ")} |`);
-  console.log(`| ---: | --- | ${CPU_KEYS.map(() => "---:").join(" | ")} |`);
+  console.log(`| connections | target | ${CPU_KEYS.join(" | ")} | proxy CPU µs/request |`);
+  console.log(`| ---: | --- | ${CPU_KEYS.map(() => "---:").join(" | ")} | ---: |`);
   console.log(cpuRows.join("\n"));
   console.log(`\n${verdicts.join("\n")}\n\nper round:\n${perRound.join("\n")}`);
 } finally {
+  floor?.kill("SIGTERM");
   // Waited for, so that a --cpu-prof profile is complete before the script ends.
   if (gateway && gateway.exitCode === null) {
     const exited = new Promise((resolve) => gateway.once("exit", resolve));

@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import type { Influx } from "@platform-metrics/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../src/cli/token-create.js";
@@ -54,6 +55,73 @@ describe("replica failover", () => {
     await waitFor(async () => (await query()).headers["x-pm-replica"] === "a", "replica a to serve again");
     expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
     await fixture.b.start();
+  });
+});
+
+/** Queries an influxd has been sent so far, from its own counters (pings are not counted). */
+async function queriesReceived(influx: Influx): Promise<number> {
+  const vars = (await (await fetch(`${influx.url}/debug/vars`)).json()) as Record<
+    string,
+    { name?: string; values?: { queryReq?: number } }
+  >;
+  const httpd = Object.values(vars).find((value) => value?.name === "httpd");
+  if (typeof httpd?.values?.queryReq !== "number")
+    throw new Error("influxd /debug/vars has no httpd.queryReq");
+  return httpd.values.queryReq;
+}
+
+describe("a hung replica", () => {
+  it("is skipped while its ping fails, and taken back by the background ping alone", async () => {
+    const gateway = await fixture.gateway({ PM_GATEWAY_QUERY_TIMEOUT: "2s" });
+    const healthOfA = async () =>
+      (await gateway.inject({ method: "GET", url: "/readyz" }))
+        .json()
+        .replicas.find((replica: { name: string }) => replica.name === "a").healthy as boolean;
+    const ask = () =>
+      gateway.inject({ method: "POST", url: "/api/v1/query", headers: bearer(tokens.acme), payload: body });
+    expect((await ask()).headers["x-pm-replica"]).toBe("a");
+    const sentToA = await queriesReceived(fixture.a);
+
+    await fixture.a.pause();
+    try {
+      await waitFor(async () => !(await healthOfA()), "the ping to mark a failing");
+      for (let i = 0; i < 3; i++) {
+        const answer = await ask();
+        expect(answer.statusCode).toBe(200);
+        expect(answer.headers["x-pm-replica"]).toBe("b");
+      }
+    } finally {
+      await fixture.a.resume();
+    }
+    // No query goes to a to find out that it is back: the ping alone brings it back.
+    await waitFor(healthOfA, "the ping to mark a healthy again");
+    expect(await queriesReceived(fixture.a)).toBe(sentToA);
+    expect((await ask()).headers["x-pm-replica"]).toBe("a");
+  });
+
+  it("has a query that times out on it retried once on the other replica", async () => {
+    // Pinged only at start, so the query itself is what finds a hung.
+    const gateway = await fixture.gateway({
+      PM_GATEWAY_QUERY_TIMEOUT: "300ms",
+      PM_GATEWAY_PROBE_INTERVAL: "1h",
+    });
+    const ask = () =>
+      gateway.inject({ method: "POST", url: "/api/v1/query", headers: bearer(tokens.acme), payload: body });
+    expect((await ask()).headers["x-pm-replica"]).toBe("a");
+    await fixture.a.pause();
+    try {
+      const answer = await ask();
+      expect(answer.statusCode).toBe(200);
+      expect(answer.headers["x-pm-replica"]).toBe("b");
+      expect(answer.json().series[0].values[0][1]).toBe(60);
+      const readyz = (await gateway.inject({ method: "GET", url: "/readyz" })).json();
+      expect(readyz.replicas).toEqual([
+        { name: "a", healthy: false },
+        { name: "b", healthy: true },
+      ]);
+    } finally {
+      await fixture.a.resume();
+    }
   });
 });
 
