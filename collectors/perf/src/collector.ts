@@ -3,7 +3,7 @@ import { collectRound } from "./collect.js";
 import { cliOptions, configSchema } from "./config.js";
 import { measurements } from "./measurements.js";
 import { type PerfContext, type PerfState, setupState, teardownState } from "./state.js";
-import { forwardSignal } from "./target/launch.js";
+import { forwardSignal } from "./target/forward-signal.js";
 
 export default defineCollector({
   name: "perf",
@@ -22,7 +22,7 @@ export default defineCollector({
       "  PM_INTERVAL=100ms pm-collector-perf -- ./run-benchmark.sh --quick",
     ].join("\n"),
   },
-  setup: (ctx): PerfState => setupState(ctx as PerfContext),
+  setup: (ctx): Promise<PerfState> => setupState(ctx as PerfContext),
   collect: collectRound,
   onSignal: (signal, { state, log }) => forwardSignal(state?.launched, signal, log),
   teardown: ({ state, config }) => teardownState(state, config),

@@ -2,13 +2,13 @@ import { hostname } from "node:os";
 import type { BaseContext, CommonConfig, Logger } from "@platform-metrics/sdk";
 import { checkTargetChoice, type PerfConfig } from "./config.js";
 import { findExecutable } from "./gpu/find-executable.js";
-import { GpuMonitor } from "./gpu/nvidia-smi.js";
+import type { GpuMonitor } from "./gpu/nvidia-smi.js";
 import { fdCountFromSize, type HostUnits, readHostUnits, readUptimeSeconds } from "./proc/host.js";
 import { LastPid } from "./proc/last-pid.js";
 import type { ProcEnv, ProcFileKind } from "./proc/process-handle.js";
 import { ReadBuffer } from "./proc/read-buffer.js";
 import { SystemSampler } from "./system.js";
-import { type Launched, launch, stopChild } from "./target/launch.js";
+import type { Launched } from "./target/launch.js";
 import { findMatch, selfAndAncestors } from "./target/match.js";
 import { checkPid } from "./target/pid.js";
 import { ProcessTree } from "./tree.js";
@@ -75,7 +75,7 @@ export class ProblemReporter {
 }
 
 /** Finds or starts the target and opens what the rounds read. Throws when the target is not there. */
-export function setupState(ctx: PerfContext): PerfState {
+export async function setupState(ctx: PerfContext): Promise<PerfState> {
   const { config, log } = ctx;
   const units = readHostUnits();
   const buffer = new ReadBuffer();
@@ -128,6 +128,8 @@ export function setupState(ctx: PerfContext): PerfState {
     if (pid !== undefined) followMatch(state, pid, log, now);
     else log.info({ match: config.match, waitTimeout: config.waitTimeout }, "waiting for a matching process");
   } else if (config.command) {
+    // Loaded only for the modes that start processes: child_process is not needed otherwise.
+    const { launch } = await import("./target/launch.js");
     state.launched = launch(config.command, {
       procRoot: config.procRoot,
       buffer,
@@ -143,6 +145,7 @@ export function setupState(ctx: PerfContext): PerfState {
   if (config.gpu) {
     const executable = findExecutable(config.nvidiaSmi);
     if (executable) {
+      const { GpuMonitor } = await import("./gpu/nvidia-smi.js");
       state.gpu = new GpuMonitor({ executable, intervalMs: config.interval, log });
       state.gpu.start();
       log.info({ nvidiaSmi: executable }, "GPU metrics from nvidia-smi");
@@ -165,5 +168,8 @@ export async function teardownState(state: PerfState | undefined, config: Common
   state.env.lastPid?.close();
   state.system?.close();
   await state.gpu?.stop();
-  if (state.launched) await stopChild(state.launched, Math.min(5000, config.shutdownTimeout / 2));
+  if (state.launched) {
+    const { stopChild } = await import("./target/launch.js");
+    await stopChild(state.launched, Math.min(5000, config.shutdownTimeout / 2));
+  }
 }

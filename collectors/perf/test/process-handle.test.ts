@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { fdCountFromSize, readHostUnits } from "../src/proc/host.js";
@@ -25,11 +27,19 @@ describe("ProcessHandle on a real process", () => {
     const dir = tempDir();
     const shell = sh(`trap 'exec 7<${dir}/../; :' USR1; sleep 30 & wait; sleep 30`);
     const handle = new ProcessHandle(shell.pid!, env(), units.pageSize);
-    // Wait until it is settled in wait() (its run time stops moving).
-    const first = await waitFor(() => {
-      const before = handle.sample();
-      return before && handle.sample() === before ? before : undefined;
+    // Wait until it sits in wait(): its child is there and its run time stops moving.
+    await waitFor(() => {
+      const children = handle.children(1);
+      return children !== "unsupported" && children.length > 0 ? true : undefined;
     });
+    let first = handle.sample();
+    for (let i = 0; i < 50; i++) {
+      await sleep(100);
+      const next = handle.sample();
+      if (next === first) break;
+      first = next;
+    }
+    if (!first) throw new Error("the shell is gone");
     const fullBefore = handle.fullReadings;
     await sleep(150);
     const idle = handle.sample()!;
@@ -55,13 +65,25 @@ describe("ProcessHandle on a real process", () => {
   });
 
   it("gives status's exact VmRSS as rss, the figure psutil and ps report", async () => {
-    const child = sh("sleep 30");
+    const child = sh("exec sleep 30");
     const handle = new ProcessHandle(child.pid!, env(), units.pageSize);
+    // Once sh has become sleep and sleep has settled.
+    await waitFor(() => (handle.sample()?.stat.comm === "sleep" ? true : undefined));
+    await sleep(200);
     const sample = handle.sample()!;
     const status = readFileSync(`/proc/${child.pid}/status`, "latin1");
     const vmRss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
     expect(sample.stat.rssPages * units.pageSize).toBe(vmRss);
     handle.close();
+  });
+});
+
+describe("host units", () => {
+  it("reads clock ticks and page size from the auxiliary vector, as getconf reports them", () => {
+    const getconf = (name: string) => Number(execFileSync("getconf", [name], { encoding: "utf8" }).trim());
+    expect(readHostUnits()).toEqual({ clockTicks: getconf("CLK_TCK"), pageSize: getconf("PAGESIZE") });
+    // Without an auxv to read, the values every mainstream Linux uses.
+    expect(readHostUnits(join(tempDir(), "missing"))).toEqual({ clockTicks: 100, pageSize: 4096 });
   });
 });
 

@@ -1,24 +1,46 @@
-import { execFileSync } from "node:child_process";
 import { closeSync, fstatSync, openSync, readFileSync, statfsSync } from "node:fs";
+import { endianness } from "node:os";
 
-/** Units the kernel uses in /proc, asked once at start (getconf, as procps does). */
+/** Units the kernel uses in /proc, asked once at start. */
 export interface HostUnits {
   /** Clock ticks per second for the times in /proc/<pid>/stat (USER_HZ, almost always 100). */
   clockTicks: number;
   pageSize: number;
 }
 
-function getconf(name: string, fallback: number): number {
-  try {
-    const value = Number(execFileSync("getconf", [name], { encoding: "utf8", timeout: 5000 }).trim());
-    return Number.isInteger(value) && value > 0 ? value : fallback;
-  } catch {
-    return fallback;
-  }
-}
+const AT_PAGESZ = 6;
+const AT_CLKTCK = 17;
+const WORD = ["arm", "ia32", "mips", "mipsel", "ppc"].includes(process.arch) ? 4 : 8;
 
-export function readHostUnits(): HostUnits {
-  return { clockTicks: getconf("CLK_TCK", 100), pageSize: getconf("PAGESIZE", 4096) };
+/**
+ * From our own auxiliary vector (/proc/self/auxv: pairs of machine words), where the kernel hands
+ * every process the values sysconf(_SC_CLK_TCK) and sysconf(_SC_PAGESIZE) return: no getconf
+ * process to start, and no child_process module to load.
+ */
+export function readHostUnits(auxvPath = "/proc/self/auxv"): HostUnits {
+  const units = { clockTicks: 100, pageSize: 4096 };
+  let auxv: Buffer;
+  try {
+    auxv = readFileSync(auxvPath);
+  } catch {
+    return units;
+  }
+  const little = endianness() === "LE";
+  const word = (at: number) =>
+    WORD === 8
+      ? Number(little ? auxv.readBigUInt64LE(at) : auxv.readBigUInt64BE(at))
+      : little
+        ? auxv.readUInt32LE(at)
+        : auxv.readUInt32BE(at);
+  for (let at = 0; at + 2 * WORD <= auxv.length; at += 2 * WORD) {
+    const type = word(at);
+    if (type === 0) break;
+    const value = word(at + WORD);
+    if (!Number.isInteger(value) || value <= 0) continue;
+    if (type === AT_CLKTCK) units.clockTicks = value;
+    if (type === AT_PAGESZ) units.pageSize = value;
+  }
+  return units;
 }
 
 /** Seconds since boot from <procRoot>/uptime: the clock that process start times count on. */

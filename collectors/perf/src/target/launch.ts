@@ -67,17 +67,6 @@ export function launch(command: readonly string[], options: LaunchOptions): Laun
   return launched;
 }
 
-/**
- * The collector's signal hook: while the command runs, it gets SIGTERM, SIGINT and SIGHUP, and the
- * collector exits with the command's code after the run summary. Returns whether it was forwarded.
- */
-export function forwardSignal(launched: Launched | undefined, signal: NodeJS.Signals, log: Logger): boolean {
-  if (!launched || launched.exit || launched.pid === undefined) return false;
-  log.info({ signal, targetPid: launched.pid }, "forwarding signal to the command");
-  launched.child.kill(signal);
-  return true;
-}
-
 /** At shutdown: asks the child to stop, then kills it after `graceMs`. */
 export async function stopChild(launched: Launched, graceMs: number): Promise<void> {
   if (launched.exit || launched.pid === undefined) return;
