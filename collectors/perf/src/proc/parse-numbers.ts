@@ -30,17 +30,25 @@ export function parseIntAt(bytes: Buffer, pos: number, end: number): number | un
 
 const labels = new Map<string, Buffer>();
 
-/** The integer that follows `label` (e.g. "\nread_bytes:") in the first `end` bytes, if present. */
-export function intAfter(bytes: Buffer, end: number, label: string): number | undefined {
+/**
+ * Where the value after `label` (e.g. "\nread_bytes:") starts, searching the first `end` bytes
+ * from `from`; -1 when absent.
+ */
+export function afterLabel(bytes: Buffer, end: number, label: string, from = 0): number {
   // Searching for bytes, not a string, spares a conversion per call.
   let needle = labels.get(label);
   if (!needle) {
     needle = Buffer.from(label, "latin1");
     labels.set(label, needle);
   }
-  const at = bytes.indexOf(needle);
-  if (at === -1 || at >= end) return undefined;
-  return parseIntAt(bytes, at + needle.length, end);
+  const at = bytes.indexOf(needle, from);
+  return at === -1 || at + needle.length > end ? -1 : at + needle.length;
+}
+
+/** The integer that follows `label` in the first `end` bytes, if present. */
+export function intAfter(bytes: Buffer, end: number, label: string, from = 0): number | undefined {
+  const at = afterLabel(bytes, end, label, from);
+  return at === -1 ? undefined : parseIntAt(bytes, at, end);
 }
 
 /** A whitespace-separated list of integers, e.g. a /proc/<pid>/task/<tid>/children file. */

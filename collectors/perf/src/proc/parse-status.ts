@@ -1,4 +1,4 @@
-import { intAfter } from "./parse-numbers.js";
+import { afterLabel, parseIntAt } from "./parse-numbers.js";
 
 export interface StatusFields {
   voluntaryContextSwitches: number | undefined;
@@ -16,11 +16,24 @@ const kib = (value: number | undefined) => (value === undefined ? undefined : va
  * stat's rss field is the quick approximation of them, tens of pages off on a large machine.
  */
 export function parseStatus(bytes: Buffer, length: number): StatusFields {
+  // The kernel writes these lines in this order: each search starts where the last one ended
+  // (a status file is over a kilobyte), and none strays into what an earlier read left behind.
+  const size = afterLabel(bytes, length, "\nVmSize:");
+  const rss = afterLabel(bytes, length, "\nVmRSS:", Math.max(0, size));
+  const afterMemory = Math.max(0, size, rss);
+  // The newline keeps "voluntary_" from matching inside "nonvoluntary_".
+  const voluntary = afterLabel(bytes, length, "\nvoluntary_ctxt_switches:", afterMemory);
+  const involuntary = afterLabel(
+    bytes,
+    length,
+    "\nnonvoluntary_ctxt_switches:",
+    Math.max(afterMemory, voluntary),
+  );
+  const int = (at: number) => (at === -1 ? undefined : parseIntAt(bytes, at, length));
   return {
-    // The newline keeps "voluntary_" from matching inside "nonvoluntary_".
-    voluntaryContextSwitches: intAfter(bytes, length, "\nvoluntary_ctxt_switches:"),
-    involuntaryContextSwitches: intAfter(bytes, length, "\nnonvoluntary_ctxt_switches:"),
-    rssBytes: kib(intAfter(bytes, length, "\nVmRSS:")),
-    vmsBytes: kib(intAfter(bytes, length, "\nVmSize:")),
+    voluntaryContextSwitches: int(voluntary),
+    involuntaryContextSwitches: int(involuntary),
+    rssBytes: kib(int(rss)),
+    vmsBytes: kib(int(size)),
   };
 }
