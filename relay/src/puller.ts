@@ -116,7 +116,12 @@ export class Puller {
   private pull(): void {
     if (this.closed || this.request || this.failure) return;
     const wait = this.pausedUntil - Date.now();
-    if (wait > 0) return;
+    if (wait > 0) {
+      // A timer may fire a little before the clock says the pause is over: look again then.
+      clearTimeout(this.wakeTimer);
+      this.wakeTimer = setTimeout(() => this.pull(), wait + 1);
+      return;
+    }
     const messages = this.options.maxMessages - this.buffered;
     const bytes = this.maxBytes - this.bufferedBytes;
     // Wait for room for a useful request: a quarter of the messages, and bytes for the largest message

@@ -90,6 +90,7 @@ export class ReplicaPipeline {
   private puller: Puller | undefined;
   private backoffMs = 0;
   private pausedUntil = 0;
+  private pauseTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private waiter: (() => void) | undefined;
   private woken = false;
@@ -158,6 +159,7 @@ export class ReplicaPipeline {
           // Paused after a failed write: what was gathered goes back with the rest (see Puller.pause).
           this.handBack(batch, this.pausedUntil - now);
           batch = newBatch();
+          this.wakeAfterPause();
         } else {
           while (batch.lineCount < this.config.batchMaxLines) {
             const message = puller.take();
@@ -189,6 +191,8 @@ export class ReplicaPipeline {
       }
     } finally {
       clearTimeout(timer);
+      clearTimeout(this.pauseTimer);
+      this.pauseTimer = undefined;
       // Stop fetching first; then the writes in flight finish and ack; what was not written goes back.
       await puller.close();
       this.handBack(batch, 0);
@@ -268,7 +272,22 @@ export class ReplicaPipeline {
   private pause(delayMs: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, performance.now() + delayMs);
     this.puller?.pause(delayMs);
-    setTimeout(this.wake, delayMs).unref();
+    clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
+    this.wakeAfterPause();
+  }
+
+  /** One timer per pause; a timer may fire a little before the clock says it is over, hence the +1. */
+  private wakeAfterPause(): void {
+    if (this.pauseTimer) return;
+    this.pauseTimer = setTimeout(
+      () => {
+        this.pauseTimer = undefined;
+        this.wake();
+      },
+      Math.max(0, this.pausedUntil - performance.now()) + 1,
+    );
+    this.pauseTimer.unref();
   }
 
   private async deliver(batch: Batch): Promise<void> {
