@@ -38,6 +38,13 @@ const GONE = undefined;
 const REFRESH_EVERY_MS = 5000;
 
 /**
+ * A process found running at this many checks in a row is read in full for the next BUSY_SKIPS
+ * readings without a check; one that has gone to sleep is thus found idle at most that late.
+ */
+const BUSY_AFTER = 2;
+const BUSY_SKIPS = 4;
+
+/**
  * Keeps a process's /proc files open and re-reads them with pread each round. An open /proc
  * file stays bound to the process it was opened for, so a reused pid can never be mistaken for it.
  */
@@ -55,6 +62,8 @@ export class ProcessHandle {
   /** Run time (ns) and when, at the last full reading. */
   private fullRunNs: number | undefined;
   private fullAt = 0;
+  private ranInARow = 0;
+  private skipChecks = 0;
   /** How many readings read stat, status, io and the fd count (the others only schedstat and statm). */
   fullReadings = 0;
 
@@ -83,16 +92,18 @@ export class ProcessHandle {
    * (the costliest file for the kernel to write), io and the fd count are all read.
    */
   sample(now = performance.now()): ProcessSample | undefined {
+    const last = this.last;
+    // Asking schedstat only pays when the answer can be "did not run": not for a process with
+    // several threads (the others run unseen by the leader's schedstat), nor for a while for one
+    // that ran at each of its last readings.
+    if (last && (last.stat.numThreads !== 1 || this.skipChecks > 0)) {
+      if (this.skipChecks > 0) this.skipChecks--;
+      return this.fullReading(undefined, now);
+    }
     // First, so that whatever is read after it shows the process as of this run time or later.
     const runNs = this.readRunTime();
-    const last = this.last;
-    if (
-      last !== undefined &&
-      runNs !== undefined &&
-      runNs === this.fullRunNs &&
-      last.stat.numThreads === 1 &&
-      now - this.fullAt < REFRESH_EVERY_MS
-    ) {
+    if (last && runNs !== undefined && runNs === this.fullRunNs && now - this.fullAt < REFRESH_EVERY_MS) {
+      this.ranInARow = 0;
       const memory = this.readMemory();
       if (memory === GONE) return GONE;
       if (memory) {
@@ -101,6 +112,9 @@ export class ProcessHandle {
           this.last = { ...last, stat: { ...last.stat, ...memory } };
         return this.last;
       }
+    } else if (runNs !== undefined && this.fullRunNs !== undefined && ++this.ranInARow >= BUSY_AFTER) {
+      this.ranInARow = 0;
+      this.skipChecks = BUSY_SKIPS;
     }
     return this.fullReading(runNs, now);
   }
