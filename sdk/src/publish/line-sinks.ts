@@ -15,9 +15,14 @@ function writeAll(fd: number, data: Buffer): void {
   }
 }
 
-/** Writes line protocol to a file descriptor as it comes: stdout, or a file opened for append. */
+/**
+ * Writes line protocol to a file descriptor: stdout, or a file opened for append. Lines are held until
+ * `flush` (the end of every round, and shutdown), so a round costs one write, not one per org.
+ */
 class FdSink implements Sink {
   private written = 0;
+  private pending: string[] = [];
+  private pendingLines = 0;
 
   constructor(
     private readonly fd: number,
@@ -26,22 +31,34 @@ class FdSink implements Sink {
 
   write(_org: string, lines: readonly string[]): void {
     if (lines.length === 0) return;
-    writeAll(this.fd, Buffer.from(`${lines.join("\n")}\n`));
-    this.written += lines.length;
+    this.pending.push(lines.join("\n"));
+    this.pendingLines += lines.length;
   }
 
   writeChunk(_org: string, chunk: LineChunk): void {
     if (chunk.ends.length === 0) return;
-    writeAll(this.fd, Buffer.from(`${chunk.text}\n`));
-    this.written += chunk.ends.length;
+    this.pending.push(chunk.text);
+    this.pendingLines += chunk.ends.length;
   }
 
   async flush(): Promise<FlushResult> {
+    this.writePending();
     return { pendingPoints: 0 };
   }
 
   async close(): Promise<void> {
+    this.writePending();
     if (this.ownsFd) closeSync(this.fd);
+  }
+
+  private writePending(): void {
+    if (this.pending.length === 0) return;
+    const text = `${this.pending.join("\n")}\n`;
+    const lines = this.pendingLines;
+    this.pending = [];
+    this.pendingLines = 0;
+    writeAll(this.fd, Buffer.from(text));
+    this.written += lines;
   }
 
   stats(): SinkStats {

@@ -30,15 +30,20 @@ export class RoundTimeoutError extends Error {
  * neither drift nor overlap: a round that overruns makes the rounds it overlapped be skipped.
  */
 export class Scheduler {
-  private readonly stopping = new AbortController();
-  private readonly stopped = new Promise<void>((resolve) =>
-    this.stopping.signal.addEventListener("abort", () => resolve(), { once: true }),
-  );
+  private stopping = false;
+  private readonly stopped: Promise<void>;
+  private markStopped!: () => void;
   private loop: Promise<void> | undefined;
-  private current: AbortController | undefined;
+  private current: RunningRound | undefined;
   private currentRound: Promise<unknown> | undefined;
+  /** Ends the wait for the next round early (stop). */
+  private wakeUp: (() => void) | undefined;
 
-  constructor(private readonly options: SchedulerOptions) {}
+  constructor(private readonly options: SchedulerOptions) {
+    this.stopped = new Promise<void>((resolve) => {
+      this.markStopped = resolve;
+    });
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -46,7 +51,9 @@ export class Scheduler {
 
   /** Stops scheduling; a running round (also one of `runOnce`) gets `graceMs` to finish, then is aborted. */
   async stop(graceMs: number): Promise<void> {
-    this.stopping.abort();
+    this.stopping = true;
+    this.markStopped();
+    this.wakeUp?.();
     const timer = setTimeout(() => this.current?.abort(new Error("shutting down")), graceMs);
     await this.loop;
     await this.currentRound;
@@ -62,20 +69,26 @@ export class Scheduler {
     return outcome;
   }
 
+  // The loop runs ten times a second in some collectors, forever: its per-round cost is kept to a timer
+  // or two and a few promises (no abortable sleep, no event listeners).
   private async run(): Promise<void> {
     const { intervalMs, jitterMs } = this.options;
     const start = Date.now();
     let round = 0;
     let tick = 0;
-    while (!this.stopping.signal.aborted) {
+    while (!this.stopping) {
       const startAt = start + tick * intervalMs + Math.random() * jitterMs;
       const wait = startAt - Date.now();
       if (wait > 0) {
-        try {
-          await sleep(wait, undefined, { signal: this.stopping.signal });
-        } catch {
-          break;
-        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = undefined;
+        if (this.stopping) break;
       }
       round++;
       const outcome = await this.runRound(round);
@@ -88,41 +101,55 @@ export class Scheduler {
 
   private async runRound(round: number, waitForTimedOut = true): Promise<RoundOutcome> {
     const controller = new AbortController();
-    this.current = controller;
+    // Settles when the round is aborted (timeout or shutdown), even if the round ignores its signal.
+    let rejectAborted!: (reason: unknown) => void;
+    const aborted = new Promise<never>((_, reject) => {
+      rejectAborted = reject;
+    });
+    const running: RunningRound = {
+      abort: (reason) => {
+        if (controller.signal.aborted) return;
+        controller.abort(reason);
+        rejectAborted(reason);
+      },
+    };
+    this.current = running;
     const began = performance.now();
     const timer = setTimeout(
       () =>
-        controller.abort(
-          new RoundTimeoutError(`round ${round} timed out after ${this.options.timeoutMs} ms`),
-        ),
+        running.abort(new RoundTimeoutError(`round ${round} timed out after ${this.options.timeoutMs} ms`)),
       this.options.timeoutMs,
     );
-    // Settles when the round is aborted (timeout or shutdown), even if the round ignores its signal.
-    const aborted = new Promise<never>((_, reject) =>
-      controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true }),
-    );
-    const work = this.options.round(controller.signal, round);
     try {
-      await Promise.race([work, aborted]);
-      return { ok: true, timedOut: false, durationMs: performance.now() - began };
-    } catch (error) {
-      const timedOut = error instanceof RoundTimeoutError;
-      // An aborted round winds down (kills its child processes, removes its files) before anything else
-      // runs: the next round never overlaps it, and teardown never races it. A round that ignores its
-      // signal is given up on, once shutdown has begun, after `settleMs`.
-      const settled = work.then(
-        () => {},
-        () => {},
-      );
-      const giveUp =
-        timedOut && waitForTimedOut
-          ? this.stopped.then(() => sleep(this.options.settleMs))
-          : sleep(this.options.settleMs);
-      await Promise.race([settled, giveUp]);
-      return { ok: false, timedOut, error: error as Error, durationMs: performance.now() - began };
+      const work = this.options.round(controller.signal, round);
+      try {
+        await Promise.race([work, aborted]);
+        return { ok: true, timedOut: false, durationMs: performance.now() - began };
+      } catch (error) {
+        const timedOut = error instanceof RoundTimeoutError;
+        // An aborted round winds down (kills its child processes, removes its files) before anything
+        // else runs: the next round never overlaps it, and teardown never races it. A round that
+        // ignores its signal is given up on, once shutdown has begun, after `settleMs`.
+        const settled = work.then(
+          () => {},
+          () => {},
+        );
+        const giveUp =
+          timedOut && waitForTimedOut
+            ? this.stopped.then(() => sleep(this.options.settleMs))
+            : sleep(this.options.settleMs);
+        await Promise.race([settled, giveUp]);
+        return { ok: false, timedOut, error: error as Error, durationMs: performance.now() - began };
+      }
     } finally {
       clearTimeout(timer);
       this.current = undefined;
+      // Nobody listens any more; keep an unhandled rejection from being reported.
+      aborted.catch(() => {});
     }
   }
+}
+
+interface RunningRound {
+  abort(reason: unknown): void;
 }
