@@ -248,7 +248,7 @@ export class ReplicaPipeline {
 
   private add(batch: Batch, message: StreamMessage, now: number): void {
     const { result, first } = this.cache.get(message.seq, () =>
-      validateMessage(message.subject, message.data, message.timestampNs),
+      validateMessage(message.subject, message.data, () => message.timestampNs),
     );
     const index = batch.messages.push(message) - 1;
     if (index === 0) batch.openedAt = now;

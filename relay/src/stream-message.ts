@@ -14,11 +14,15 @@ export class StreamMessage {
     private readonly msg: Msg,
     readonly seq: number,
     readonly deliveryCount: number,
-    /** When the stream stored it, nanoseconds since the epoch: the same on every delivery. */
-    readonly timestampNs: bigint,
+    private readonly timeText: string,
     /** Bytes the server counts against a pull request's max_bytes. */
     readonly size: number,
   ) {}
+
+  /** When the stream stored it, nanoseconds since the epoch: the same on every delivery. */
+  get timestampNs(): bigint {
+    return BigInt(this.timeText);
+  }
 
   get subject(): string {
     return this.msg.subject;
@@ -72,5 +76,5 @@ export function toStreamMessage(msg: Msg): StreamMessage | undefined {
   // message knows its wire size; the fallback leaves out headers, which relay messages rarely have).
   const wire = (msg as { size?: () => number }).size?.();
   const size = typeof wire === "number" ? wire : msg.subject.length + reply.length + msg.data.length;
-  return new StreamMessage(msg, seq, deliveryCount, BigInt(time), size);
+  return new StreamMessage(msg, seq, deliveryCount, time, size);
 }

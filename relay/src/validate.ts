@@ -32,7 +32,8 @@ const SUBJECT = /^metrics\.([a-z0-9][a-z0-9_-]{0,62})\.([^.\s*>]+)$/;
 export function validateMessage(
   subject: string,
   payload: Uint8Array,
-  streamTimestampNs: bigint,
+  /** The message's JetStream time, or how to get it: only lines without a timestamp need it. */
+  streamTimestampNs: bigint | (() => bigint),
 ): ValidatedMessage {
   const match = SUBJECT.exec(subject);
   if (!match) {
@@ -64,7 +65,13 @@ export function validateMessage(
     }
     asSent = false;
     try {
-      rewritten.push(rewriteLine(line, { tags, defaultTimestamp: streamTimestampNs }));
+      const defaultTimestamp =
+        line.timestampText !== undefined
+          ? undefined
+          : typeof streamTimestampNs === "bigint"
+            ? streamTimestampNs
+            : streamTimestampNs();
+      rewritten.push(rewriteLine(line, { tags, defaultTimestamp }));
     } catch (error) {
       if (!(error instanceof LineProtocolError)) throw error;
       rejected.push({ raw: line.text, reason: error.message });
