@@ -90,9 +90,10 @@ describe("ProcessTree on real process trees", () => {
     const root = sh(
       `for n in 1 2 3 4 5; do (i=0; while [ $i -lt 15000 ]; do i=$((i+1)); done); done
        cat /proc/$$/stat > ${dir}/final.stat; cat /proc/$$/io > ${dir}/final.io
-       sleep 0.3`,
+       sleep 1`,
     );
     const tree = new ProcessTree(root.pid!, env(), units, performance.now());
+    // The root lingers 1 s so that a round sees it after its children, even on a loaded machine.
     // One slow round: the short-lived children are never sampled themselves.
     await exitedOrTimeout(`${dir}/final.io`);
     const rounds = await follow(tree, 150);
