@@ -199,6 +199,14 @@ async function benchTree(kind) {
           collectorEnv(file("tree")),
           countLines(file("tree"), "perf_process"),
         ),
+        // The image (deploy/Dockerfile) runs collectors with a small young generation.
+        measure(
+          "pm-collector-perf (tree sum), NODE_OPTIONS=--max-semi-space-size=1 as in the image",
+          process.execPath,
+          [BIN, "--pid", String(tree.pid)],
+          { ...collectorEnv(file("tree-image")), NODE_OPTIONS: "--max-semi-space-size=1" },
+          countLines(file("tree-image"), "perf_process"),
+        ),
         measure(
           "pm-collector-perf (--per-process, 50 points/round)",
           process.execPath,
