@@ -150,14 +150,26 @@ try {
   });
   await nc.close();
 
-  const runs = [];
-  for (let i = 0; i < 2; i++)
-    runs.push({ sdk: await sdkRun(nats.url), baseline: await baselineRun(nats.url) });
-  const best = (key) => runs.map((r) => r[key]).sort((a, b) => a.seconds - b.seconds)[0];
-  const sdk = best("sdk");
-  const baseline = best("baseline");
-  const rss = await idleRss(nats.url);
+  // BENCH_PART=publish or BENCH_PART=rss runs one half.
+  const part = process.env.BENCH_PART ?? "all";
+  if (part !== "rss") {
+    const runs = [];
+    for (let i = 0; i < 2; i++)
+      runs.push({ sdk: await sdkRun(nats.url), baseline: await baselineRun(nats.url) });
+    const best = (key) => runs.map((r) => r[key]).sort((a, b) => a.seconds - b.seconds)[0];
+    report(best("sdk"), best("baseline"));
+  }
+  if (part !== "publish") {
+    const rss = await idleRss(nats.url);
+    console.log(
+      `Idle example collector after 8 s: RSS ${rss.rss.toFixed(1)} MB (target <= 60 MB), private ${rss.privateMb.toFixed(1)} MB`,
+    );
+  }
+} finally {
+  await nats.close();
+}
 
+function report(sdk, baseline) {
   const rate = (r) => Math.round(POINTS / r.seconds);
   console.log(`| run | points | seconds | points/s | CPU s (this process) |`);
   console.log(`| --- | --- | --- | --- | --- |`);
@@ -171,9 +183,4 @@ try {
   console.log(
     `SDK / baseline throughput: ${(rate(sdk) / rate(baseline)).toFixed(2)} (target >= 0.70); SDK points/s: ${rate(sdk)} (target >= 300000)`,
   );
-  console.log(
-    `Idle example collector after 8 s: RSS ${rss.rss.toFixed(1)} MB (target <= 60 MB), private ${rss.privateMb.toFixed(1)} MB`,
-  );
-} finally {
-  await nats.close();
 }

@@ -1,4 +1,5 @@
 import { defineCollector, duration, z } from "@platform-metrics/sdk";
+import { httpGet } from "./http-get.js";
 
 /**
  * The smallest complete collector: times an HTTP GET of each target and reports whether it answered 2xx.
@@ -32,9 +33,8 @@ export default defineCollector({
         const started = performance.now();
         try {
           const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.config.requestTimeout)]);
-          const response = await fetch(target, { signal });
-          await response.body?.cancel();
-          point.integer("status", response.status).boolean("ok", response.ok);
+          const status = await httpGet(target, signal);
+          point.integer("status", status).boolean("ok", status >= 200 && status < 300);
         } catch (error) {
           ctx.log.debug({ target, err: (error as Error).message }, "no answer");
           point.boolean("ok", false);

@@ -1,12 +1,12 @@
 import { EventEmitter, once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { BatchQueue } from "./batch.js";
 import { Batcher } from "./batcher.js";
 import type { LineChunk } from "./line-chunk.js";
 import type { FlushResult, Sink, SinkStats } from "./sink.js";
+import { publishToStream } from "./stream-publish.js";
 
 export interface NatsSinkOptions {
   servers: string[];
@@ -38,7 +38,6 @@ export class NatsSink implements Sink {
   /** `metrics.<org>.<source>` by org, so a round's writes do not build the same string again. */
   private readonly subjects = new Map<string, string>();
   private nc: NatsConnection | undefined;
-  private js: JetStreamClient | undefined;
   private connected = false;
   private closed = false;
   private loop: Promise<void>;
@@ -138,11 +137,14 @@ export class NatsSink implements Sink {
         continue;
       }
       try {
-        const js = this.js ?? (await this.connect());
-        const ack = await js.publish(batch.subject, batch.payload, {
-          msgID: batch.id,
-          timeout: this.options.publishTimeoutMs,
-        });
+        const nc = this.nc ?? (await this.connect());
+        const ack = await publishToStream(
+          nc,
+          batch.subject,
+          batch.payload,
+          batch.id,
+          this.options.publishTimeoutMs,
+        );
         await this.options.queue.shift();
         this.written += batch.lines;
         if (ack.duplicate)
@@ -159,7 +161,7 @@ export class NatsSink implements Sink {
     }
   }
 
-  private async connect(): Promise<JetStreamClient> {
+  private async connect(): Promise<NatsConnection> {
     const { servers, user, password, token, name } = this.options;
     const nc = await connect({
       servers,
@@ -172,7 +174,6 @@ export class NatsSink implements Sink {
       reconnectTimeWait: 250,
     });
     this.nc = nc;
-    this.js = jetstream(nc, { timeout: this.options.publishTimeoutMs });
     this.connected = true;
     this.options.log.info({ server: nc.getServer() }, "connected to NATS");
     void this.watchStatus(nc);
@@ -180,12 +181,11 @@ export class NatsSink implements Sink {
     void nc.closed().then((error) => {
       if (this.nc !== nc) return;
       this.nc = undefined;
-      this.js = undefined;
       this.connected = false;
       if (!this.closed)
         this.options.log.warn({ err: error?.message }, "NATS connection closed; will reconnect");
     });
-    return this.js;
+    return nc;
   }
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
