@@ -18,7 +18,7 @@ export function isOrgName(value: string): boolean {
 export function resolveOrg(principal: Principal, requested: unknown): string {
   if (principal.orgs !== "*" && principal.orgs.size === 0) throw forbidden("these credentials grant no org");
   if (requested === undefined || requested === "") {
-    if (principal.orgs !== "*" && principal.orgs.size === 1) return [...principal.orgs][0]!;
+    if (principal.orgs !== "*" && principal.orgs.size === 1) return principal.orgs.values().next().value!;
     throw badRequest("org is required: this token grants several orgs; pass org");
   }
   if (typeof requested !== "string" || !isOrgName(requested)) {
