@@ -178,7 +178,8 @@ export class ProcessTree {
   private absorb(entry: Tracked): void {
     const before = entry.previous;
     const next = entry.sample;
-    if (!before) return;
+    // The same reading again (the process did not run): nothing grew.
+    if (!before || before === next) return;
     const growth: Counters = {
       userTicks: next.stat.cutime - before.stat.cutime,
       systemTicks: next.stat.cstime - before.stat.cstime,

@@ -87,11 +87,10 @@ describe("status, io and children files", () => {
     const status =
       "Name:\tx\nVmPeak:\t  9000 kB\nVmSize:\t    5196 kB\nVmHWM:\t 5000 kB\nVmRSS:\t    4204 kB\n";
     expect(parseStatus(...bytes(status))).toMatchObject({ rssBytes: 4204 * 1024, vmsBytes: 5196 * 1024 });
-    expect(parseStatm(...bytes("1299 1051 763 193 0 318 0\n"), 4096)).toEqual({
-      vsizeBytes: 1299 * 4096,
-      rssPages: 1051,
-    });
-    expect(parseStatm(...bytes("garbage\n"), 4096)).toBeUndefined();
+    const memory = { rssPages: 0, vsizeBytes: 0 };
+    expect(parseStatm(...bytes("1299 1051 763 193 0 318 0\n"), 4096, memory)).toBe(true);
+    expect(memory).toEqual({ vsizeBytes: 1299 * 4096, rssPages: 1051 });
+    expect(parseStatm(...bytes("garbage\n"), 4096, memory)).toBe(false);
   });
 
   it("reads storage-layer bytes, not rchar/wchar", () => {

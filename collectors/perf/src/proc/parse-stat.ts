@@ -99,19 +99,25 @@ export function parseStat(bytes: Buffer, length: number): StatFields | undefined
   };
 }
 
-/** The two sizes of /proc/<pid>/statm that stat also gives ("size resident shared ..." in pages). */
+/**
+ * The two sizes of /proc/<pid>/statm that stat also gives ("size resident shared ..." in pages),
+ * into `into` (no object per reading); false when the text is not a statm line.
+ */
 export function parseStatm(
   bytes: Buffer,
   length: number,
   pageSize: number,
-): { rssPages: number; vsizeBytes: number } | undefined {
+  into: { rssPages: number; vsizeBytes: number },
+): boolean {
   const size = parseIntAt(bytes, 0, length);
-  if (size === undefined) return undefined;
+  if (size === undefined) return false;
   let i = 0;
   while (i < length && bytes[i] !== SPACE) i++;
   const resident = parseIntAt(bytes, i, length);
-  if (resident === undefined) return undefined;
-  return { rssPages: resident, vsizeBytes: size * pageSize };
+  if (resident === undefined) return false;
+  into.rssPages = resident;
+  into.vsizeBytes = size * pageSize;
+  return true;
 }
 
 /** The exit code a shell would report for a wait status: the code, or 128 + the signal. */

@@ -63,6 +63,7 @@ export class ProcessHandle {
   private fullRunNs: number | undefined;
   private fullAt = 0;
   private ranInARow = 0;
+  private readonly memory = { rssPages: 0, vsizeBytes: 0 };
   private skipChecks = 0;
   /** How many readings read stat, status, io and the fd count (the others only schedstat and statm). */
   fullReadings = 0;
@@ -104,12 +105,13 @@ export class ProcessHandle {
     const runNs = this.readRunTime();
     if (last && runNs !== undefined && runNs === this.fullRunNs && now - this.fullAt < REFRESH_EVERY_MS) {
       this.ranInARow = 0;
-      const memory = this.readMemory();
-      if (memory === GONE) return GONE;
-      if (memory) {
+      const read = this.readMemory();
+      if (read === GONE) return GONE;
+      if (read) {
         // The pages differ only now and then: reuse the reading (and its objects) while they do not.
-        if (memory.rssPages !== last.stat.rssPages || memory.vsizeBytes !== last.stat.vsizeBytes)
-          this.last = { ...last, stat: { ...last.stat, ...memory } };
+        const { rssPages, vsizeBytes } = this.memory;
+        if (rssPages !== last.stat.rssPages || vsizeBytes !== last.stat.vsizeBytes)
+          this.last = { ...last, stat: { ...last.stat, rssPages, vsizeBytes } };
         return this.last;
       }
     } else if (runNs !== undefined && this.fullRunNs !== undefined && ++this.ranInARow >= BUSY_AFTER) {
@@ -146,18 +148,17 @@ export class ProcessHandle {
     return this.last;
   }
 
-  /** rss and vsize from statm; GONE when the process is, null when statm cannot serve. */
-  private readMemory(): { rssPages: number; vsizeBytes: number } | null | undefined {
+  /** rss and vsize from statm into `memory`; GONE when the process is, false when statm cannot serve. */
+  private readMemory(): boolean | undefined {
     try {
       const length = this.statm.read(this.env.buffer);
-      const memory = parseStatm(this.env.buffer.bytes, length, this.pageSize);
-      if (memory) return memory;
+      if (parseStatm(this.env.buffer.bytes, length, this.pageSize, this.memory)) return true;
     } catch (error) {
       if ((error as ProcReadError).failure === "gone") return GONE;
     }
     // Not a statm we understand: full readings from now on.
     this.noRunTime = true;
-    return null;
+    return false;
   }
 
   /**
