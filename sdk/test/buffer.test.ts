@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Batch } from "../src/publish/batch.js";
-import { Batcher } from "../src/publish/batcher.js";
+import { Batcher, MAX_BATCH_CHARS } from "../src/publish/batcher.js";
+import { chunkOf } from "../src/publish/line-chunk.js";
 import { MemoryQueue } from "../src/publish/memory-queue.js";
 import { DiskSpool } from "../src/publish/spool.js";
 
@@ -129,14 +130,40 @@ describe("batcher", () => {
     const batcher = new Batcher({ maxLines: 3, maxDelayMs: 0 }, (b) => void sealed.push(b));
     batcher.add("metrics.a.x", ["l1", "l2", "l3", "l4"]);
     batcher.add("metrics.b.x", ["m1"]);
-    expect(sealed.map((b) => [b.subject, b.payload])).toEqual([["metrics.a.x", "l1\nl2\nl3"]]);
+    const text = (b: Batch) => Buffer.from(b.payload).toString();
+    expect(sealed.map((b) => [b.subject, text(b)])).toEqual([["metrics.a.x", "l1\nl2\nl3"]]);
     batcher.sealAll();
-    expect(sealed.map((b) => [b.subject, b.payload, b.lines])).toEqual([
+    expect(sealed.map((b) => [b.subject, text(b), b.lines])).toEqual([
       ["metrics.a.x", "l1\nl2\nl3", 3],
       ["metrics.a.x", "l4", 1],
       ["metrics.b.x", "m1", 1],
     ]);
     expect(new Set(sealed.map((b) => b.id)).size).toBe(3);
+  });
+
+  it("splits a chunk between lines, also lines with a newline in a string field, and counts UTF-8 bytes", () => {
+    const sealed: Batch[] = [];
+    const batcher = new Batcher({ maxLines: 2, maxDelayMs: 0 }, (b) => void sealed.push(b));
+    const lines = ['m s="one\ntwo"', 'm s="é"', "m v=3i", 'm s="\n"', "m v=5i"];
+    batcher.addChunk("metrics.a.x", chunkOf(lines.slice(0, 3)));
+    batcher.addChunk("metrics.a.x", chunkOf(lines.slice(3)));
+    batcher.sealAll();
+    const texts = sealed.map((b) => Buffer.from(b.payload).toString());
+    expect(texts).toEqual([lines.slice(0, 2), lines.slice(2, 4), lines.slice(4)].map((l) => l.join("\n")));
+    expect(sealed.map((b) => b.lines)).toEqual([2, 2, 1]);
+    expect(sealed.map((b) => b.bytes)).toEqual(texts.map((t) => Buffer.byteLength(t)));
+  });
+
+  it("keeps a batch under MAX_BATCH_CHARS, and sends a longer line alone", () => {
+    const sealed: Batch[] = [];
+    const batcher = new Batcher({ maxLines: 1000, maxDelayMs: 0 }, (b) => void sealed.push(b));
+    const line = `m s="${"x".repeat(MAX_BATCH_CHARS / 4)}"`;
+    const huge = `m s="${"y".repeat(MAX_BATCH_CHARS)}"`;
+    batcher.add("metrics.a.x", [line, line, line, line, huge, line]);
+    batcher.sealAll();
+    expect(sealed.map((b) => b.lines)).toEqual([3, 1, 1, 1]);
+    for (const b of sealed.filter((b) => b.lines > 1)) expect(b.bytes).toBeLessThanOrEqual(MAX_BATCH_CHARS);
+    expect(sealed.reduce((n, b) => n + b.lines, 0)).toBe(6);
   });
 
   it("seals after the delay", async () => {

@@ -3,7 +3,8 @@ export interface Batch {
   /** Also the `Nats-Msg-Id`, so a retried publish is stored once by the stream. */
   id: string;
   subject: string;
-  payload: string;
+  /** Line protocol: bytes as the batcher seals it (no second encoding on the way out), text from a spool. */
+  payload: string | Uint8Array;
   lines: number;
   bytes: number;
 }

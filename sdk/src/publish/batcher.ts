@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import type { Batch } from "./batch.js";
 import { chunkOf, type LineChunk } from "./line-chunk.js";
@@ -78,13 +79,24 @@ export class Batcher {
     this.open.delete(subject);
     if (batch.timer) clearTimeout(batch.timer);
     if (batch.lines === 0) return;
-    const payload = batch.chunks.length === 1 ? batch.chunks[0]! : batch.chunks.join("\n");
-    this.onSealed({
-      id: randomUUID(),
-      subject,
-      payload,
-      lines: batch.lines,
-      bytes: Buffer.byteLength(payload),
-    });
+    const payload = encode(batch.chunks);
+    this.onSealed({ id: randomUUID(), subject, payload, lines: batch.lines, bytes: payload.length });
   }
+}
+
+/**
+ * The chunks, separated by "\n", as UTF-8: written one by one into a buffer of the exact size. Joining
+ * them into one string first and letting the NATS client encode that would allocate and copy the
+ * whole payload twice more.
+ */
+function encode(chunks: readonly string[]): Buffer {
+  let size = chunks.length - 1;
+  for (const chunk of chunks) size += Buffer.byteLength(chunk);
+  const payload = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    if (i > 0) payload[offset++] = 0x0a;
+    offset += payload.write(chunks[i]!, offset);
+  }
+  return payload;
 }

@@ -55,7 +55,9 @@ export class DiskSpool implements BatchQueue {
     const tmp = join(this.dir, `${name}.tmp`);
     const fd = openSync(tmp, "w");
     try {
-      writeSync(fd, `${header}\n${batch.payload}`);
+      writeSync(fd, `${header}\n`);
+      if (typeof batch.payload === "string") writeSync(fd, batch.payload);
+      else writeAllSync(fd, batch.payload);
     } finally {
       closeSync(fd);
     }
@@ -148,4 +150,10 @@ export class DiskSpool implements BatchQueue {
     this.totalPoints -= entry.lines;
     rmSync(join(this.dir, entry.file), { force: true });
   }
+}
+
+/** writeSync may write less than asked (a full disk, a signal); a batch file must be whole or absent. */
+function writeAllSync(fd: number, data: Uint8Array): void {
+  let offset = 0;
+  while (offset < data.length) offset += writeSync(fd, data, offset);
 }
