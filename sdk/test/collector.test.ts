@@ -140,6 +140,28 @@ describe("points", () => {
     );
   });
 
+  it("writes whole numbers beyond 2^53 exactly and refuses those beyond 64 bits", async () => {
+    const points = await collectOnce(
+      collectorThat((ctx) => {
+        ctx
+          .point("demo_reading")
+          .tag("sensor", "big")
+          .integer("count", 2 ** 60)
+          .unsigned("big", 1e19);
+        ctx
+          .point("demo_reading")
+          .tag("sensor", "huge")
+          .integer("count", 2 ** 63)
+          .float("value", 1);
+      }),
+      {},
+      { strict: false },
+    );
+    expect(points.lines[0]).toContain("count=1152921504606846976i,big=10000000000000000000u");
+    expect(points[1]!.fields.count).toBeUndefined();
+    expect(points.problems.map((p) => p.kind)).toEqual(["invalid_value"]);
+  });
+
   it("refuses a tag value line protocol cannot carry, without losing the other points", async () => {
     const points = await collectOnce(
       collectorThat((ctx) => {

@@ -48,8 +48,8 @@ interface Settled {
 }
 
 // A chunk is joined after this many lines or characters: few objects, and no huge strings.
-const CHUNK_LINES = 256;
-const CHUNK_CHARS = 32 * 1024;
+const CHUNK_LINES = 64;
+const CHUNK_CHARS = 16 * 1024;
 
 /** One org's lines of a round: joined into chunks as they come. */
 class OrgLines {
