@@ -30,12 +30,17 @@ export function formatFloat(value: number): string {
   return String(value);
 }
 
+// "r with k decimals" from numbers rather than slices of the digits: the whole part and the decimals
+// are small integers, whose text V8 caches, so this usually allocates just the result.
 function withDecimals(r: number, k: number): string {
   const negative = r < 0;
-  let digits = String(negative ? -r : r);
-  // 0.05 is r = 5 with k = 2: pad to "005" so there is an integer digit.
-  while (digits.length <= k) digits = `0${digits}`;
-  const cut = digits.length - k;
-  const text = `${digits.slice(0, cut)}.${digits.slice(cut)}`;
+  const abs = negative ? -r : r;
+  const p = POW10[k]!;
+  const decimals = abs % p;
+  const whole = (abs - decimals) / p;
+  let fraction = String(decimals);
+  // 0.05 is r = 5 with k = 2: the decimals are "05".
+  while (fraction.length < k) fraction = `0${fraction}`;
+  const text = `${whole}.${fraction}`;
   return negative ? `-${text}` : text;
 }
