@@ -33,6 +33,12 @@ describe("parseStat", () => {
     });
   });
 
+  it("keeps the last command name when it is unchanged, and sees a changed one", () => {
+    expect(parseStat(...bytes(STAT), "my (odd) prog")?.comm).toBe("my (odd) prog");
+    expect(parseStat(...bytes(STAT), "my (odd) proh")?.comm).toBe("my (odd) prog");
+    expect(parseStat(...bytes(STAT), "other")?.comm).toBe("my (odd) prog");
+  });
+
   it("reads a zombie's wait status from field 52", () => {
     const zombie =
       "17350 (sh) Z 17349 17325 11394 0 -1 4227084 85 0 0 0 0 0 0 0 20 0 1 0 746436 0 0 18446744073709551615 0 0 0 0 0 0 0 6 65536 1 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 768\n";

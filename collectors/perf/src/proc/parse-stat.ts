@@ -30,8 +30,23 @@ const EXIT_CODE = 52;
 // every round. comm (field 2) may hold spaces and parentheses: counting starts after its last ')'.
 const starts = new Int32Array(EXIT_CODE + 1);
 
-/** Parses /proc/<pid>/stat from bytes; undefined when the text is not a stat line. */
-export function parseStat(bytes: Buffer, length: number): StatFields | undefined {
+function fieldAt(bytes: Buffer, length: number, n: number): number | undefined {
+  const at = starts[n]!;
+  return at === -1 || at >= length ? undefined : parseIntAt(bytes, at, length);
+}
+
+/** Whether bytes[start, end) spell `text` (ASCII): then the string need not be made again. */
+function sameText(bytes: Buffer, start: number, end: number, text: string | undefined): boolean {
+  if (text === undefined || text.length !== end - start) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * Parses /proc/<pid>/stat from bytes; undefined when the text is not a stat line. `previousComm`,
+ * the name from the process's last reading, is reused when unchanged (no new string each round).
+ */
+export function parseStat(bytes: Buffer, length: number, previousComm?: string): StatFields | undefined {
   let open = -1;
   for (let i = 0; i < length; i++) {
     if (bytes[i] === OPEN_PAREN) {
@@ -56,10 +71,7 @@ export function parseStat(bytes: Buffer, length: number): StatFields | undefined
   for (let i = close + 2; i < length && field < last; i++) {
     if (bytes[i] === SPACE) starts[++field] = i + 1;
   }
-  const int = (n: number) => {
-    const at = starts[n]!;
-    return at === -1 || at >= length ? undefined : parseIntAt(bytes, at, length);
-  };
+  const int = (n: number) => fieldAt(bytes, length, n);
   const ppid = int(4);
   const utime = int(14);
   const stime = int(15);
@@ -83,7 +95,9 @@ export function parseStat(bytes: Buffer, length: number): StatFields | undefined
     return undefined;
   }
   return {
-    comm: bytes.toString("utf8", open + 1, close),
+    comm: sameText(bytes, open + 1, close, previousComm)
+      ? previousComm!
+      : bytes.toString("utf8", open + 1, close),
     state: String.fromCharCode(bytes[close + 2]!),
     ppid,
     utime,

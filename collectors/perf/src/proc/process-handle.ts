@@ -125,7 +125,7 @@ export class ProcessHandle {
     const { buffer } = this.env;
     const statLength = this.read("stat", this.stat);
     if (statLength === GONE) return GONE;
-    const stat = parseStat(buffer.bytes, statLength);
+    const stat = parseStat(buffer.bytes, statLength, this.last?.stat.comm);
     if (!stat) {
       this.env.onProblem("stat", "error", this.stat.path, "unparsable");
       return GONE;
