@@ -45,7 +45,13 @@ async function directWriter(replicas, db) {
 
 async function relayDrain(nats, replicas, db) {
   // Queue everything first (the relay creates the stream, then stops), then time the drain.
-  const env = { PM_NATS_URL: nats.url, PM_INFLUX_URLS: `a=${replicas[0].url},b=${replicas[1].url}`, PM_INFLUX_DB: db, PM_HTTP_PORT: "0", PM_LOG_LEVEL: "silent" };
+  const env = {
+    PM_NATS_URL: nats.url,
+    PM_INFLUX_URLS: `a=${replicas[0].url},b=${replicas[1].url}`,
+    PM_INFLUX_DB: db,
+    PM_HTTP_PORT: "0",
+    PM_LOG_LEVEL: "silent",
+  };
   const boot = await startRelay(loadRelayConfig({ env }), silentLogger);
   await boot.stop();
   const nc = await connect({ servers: nats.url });
@@ -65,7 +71,13 @@ async function relayDrain(nats, replicas, db) {
 }
 
 async function latency(nats, replicas, db) {
-  const env = { PM_NATS_URL: nats.url, PM_INFLUX_URLS: `a=${replicas[0].url},b=${replicas[1].url}`, PM_INFLUX_DB: db, PM_HTTP_PORT: "0", PM_LOG_LEVEL: "silent" };
+  const env = {
+    PM_NATS_URL: nats.url,
+    PM_INFLUX_URLS: `a=${replicas[0].url},b=${replicas[1].url}`,
+    PM_INFLUX_DB: db,
+    PM_HTTP_PORT: "0",
+    PM_LOG_LEVEL: "silent",
+  };
   const relay = await startRelay(loadRelayConfig({ env }), silentLogger);
   await sleep(1000);
   const nc = await connect({ servers: nats.url });
@@ -87,7 +99,9 @@ async function latency(nats, replicas, db) {
     }
   })();
   const poll = async (influx) => {
-    const response = await fetch(`${influx.url}/query?db=${db}&q=${encodeURIComponent('SELECT max("v") FROM "bench_seq"')}`);
+    const response = await fetch(
+      `${influx.url}/query?db=${db}&q=${encodeURIComponent('SELECT max("v") FROM "bench_seq"')}`,
+    );
     const body = await response.json();
     return body.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
   };
@@ -119,11 +133,17 @@ try {
   const rate = (s) => Math.round(POINTS / s).toLocaleString("en");
   console.log("| run | points | seconds | points/s into both replicas |");
   console.log("| --- | ---: | ---: | ---: |");
-  console.log(`| direct writer: build lines, 5,000-line batches, 2 in flight per replica | ${POINTS} | ${direct.toFixed(2)} | ${rate(direct)} |`);
-  console.log(`| relay: drain the queued stream, validation and org rewrite included | ${POINTS} | ${drained.toFixed(2)} | ${rate(drained)} |`);
+  console.log(
+    `| direct writer: build lines, 5,000-line batches, 2 in flight per replica | ${POINTS} | ${direct.toFixed(2)} | ${rate(direct)} |`,
+  );
+  console.log(
+    `| relay: drain the queued stream, validation and org rewrite included | ${POINTS} | ${drained.toFixed(2)} | ${rate(drained)} |`,
+  );
   console.log("");
   console.log(`relay / direct time: ${(drained / direct).toFixed(2)} (target <= 1.0)`);
-  console.log(`publish -> visible in both replicas at 20,000 points/s: p50 ${lat.p50.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms, max ${lat.max.toFixed(0)} ms (target p99 <= 250 ms)`);
+  console.log(
+    `publish -> visible in both replicas at 20,000 points/s: p50 ${lat.p50.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms, max ${lat.max.toFixed(0)} ms (target p99 <= 250 ms)`,
+  );
 } finally {
   await nats.close();
   await Promise.all(replicas.map((r) => r.close()));
