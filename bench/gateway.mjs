@@ -1,7 +1,7 @@
 // Latency and throughput of a small POST /api/v1/query through pm-gateway, beside the same InfluxQL
 // sent straight to influxd's /query in the same run (autocannon, same connections and duration).
 //
-//   npm run build && node bench/gateway.mjs [--duration=10] [--connections=1,4,10] [--rounds=2]
+//   npm run build && node bench/gateway.mjs [--duration=10] [--connections=1,4,10,32] [--rounds=2]
 //                                           [--targets=direct,floor,gateway] [--cpu-prof=<dir>]
 //
 // The gateway runs as its own process (dist/bin.js, JSON request log on, to /dev/null), against one
@@ -31,7 +31,7 @@ import { freePort, startInflux } from "../testing/dist/index.js";
 const { values: args } = parseArgs({
   options: {
     duration: { type: "string", default: "10" },
-    connections: { type: "string", default: "1,4,10" },
+    connections: { type: "string", default: "1,4,10,32" },
     rounds: { type: "string", default: "2" },
     targets: { type: "string", default: "direct,floor,gateway" },
     "cpu-prof": { type: "string" },
