@@ -85,9 +85,12 @@ export const limitsPlugin = fp<LimitsOptions>(
       request.pmHolds = use;
       done();
     });
-    app.addHook("onResponse", (request, _reply, done) => {
+    // The slot is given back once the answer is ready (onSend runs for results and errors alike, even
+    // when the caller has hung up in the meantime, which onResponse would then never see), or when
+    // the caller hangs up before its body has arrived, so the handler never runs.
+    app.addHook("onSend", (request, _reply, payload, done) => {
       release(request);
-      done();
+      done(null, payload);
     });
     app.addHook("onRequestAbort", (request, done) => {
       release(request);

@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, type Fixture, startFixture, tokens } from "./helpers/fixture.js";
@@ -148,5 +149,32 @@ describe("limits", () => {
     expect(
       (await slow.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.busy) })).statusCode,
     ).toBe(200);
+  });
+
+  it("gives the slot back when the caller hangs up during a slow query, once the query ends", async () => {
+    const slow = await fixture.gateway({
+      PM_GATEWAY_QUERY_TIMEOUT: "300ms",
+      PM_GATEWAY_MAX_POINTS: "10000000",
+      PM_GATEWAY_MAX_CONCURRENT: "1",
+    });
+    const base = await slow.listen({ port: 0, host: "127.0.0.1" });
+    const orgs = () => slow.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.busy) });
+    const heavy = JSON.stringify({
+      measurement: "cpu",
+      fields: ["usage"],
+      aggregate: "mean",
+      every: "1ms",
+      range: { from: "-1h" },
+    });
+    const hungUp = httpRequest(`${base}/api/v1/query`, {
+      method: "POST",
+      headers: { ...bearer(tokens.busy), "content-type": "application/json" },
+    });
+    hungUp.on("error", () => {});
+    hungUp.end(heavy);
+    await waitFor(async () => (await orgs()).statusCode === 429, "the slow query to hold the only slot");
+    hungUp.destroy();
+    // The query still runs until its timeout; after that the token may query again.
+    await waitFor(async () => (await orgs()).statusCode === 200, "the slot to be given back");
   });
 });
