@@ -2,21 +2,12 @@ import { escapeKey, escapeStringField } from "./line-protocol/escape.js";
 import { formatFloat } from "./line-protocol/format-float.js";
 import { parseLine } from "./line-protocol/parse.js";
 import { type FieldType, type FieldValue, LineProtocolError, type Point } from "./line-protocol/types.js";
-import type { CompiledMeasurement, TagTemplate } from "./runtime/compiled-measurements.js";
+import { type CompiledMeasurement, type TagTemplate, tagTemplate } from "./runtime/compiled-measurements.js";
 import type { Problem, ProblemKind } from "./runtime/problems.js";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
-
-const NO_SDK_TAGS: TagTemplate = {
-  org: "",
-  source: "",
-  cluster: undefined,
-  withTag: [],
-  withoutTag: [],
-  tail: "",
-};
 
 /**
  * Builds one point. Bad values never throw (one bad reading must not fail a whole round): they are
@@ -199,7 +190,8 @@ export class PointBuilder {
   }
 
   private decode() {
-    const line = this.fieldCount > 0 ? this.encode(NO_SDK_TAGS, "") : null;
+    const line =
+      this.fieldCount > 0 ? this.encode(tagTemplate(this.declaration!, "", "", undefined), "") : null;
     return line === null ? { tags: {}, fields: {} } : parseLine(line);
   }
 

@@ -48,6 +48,21 @@ describe("round recorder", () => {
     expect(lines.some((line) => line.includes("sensor=late") && line.includes("value=1"))).toBe(true);
   });
 
+  it("shows a point's own tags and typed fields while it is being built", () => {
+    const round = new RoundRecorder(5n, declarations, { tags });
+    const point = round.point("demo_reading").tag("sensor", "a b").float("value", 1.5).integer("count", 2);
+    expect(point.tags).toEqual({ sensor: "a b" });
+    expect(point.toPoint()).toEqual({
+      measurement: "demo_reading",
+      tags: { sensor: "a b" },
+      fields: { value: { type: "float", value: 1.5 }, count: { type: "integer", value: 2n } },
+      timestamp: 5n,
+    });
+    expect(outputLines(round.finish())).toEqual([
+      "demo_reading,org=acme,sensor=a\\ b,source=demo value=1.5,count=2i 5",
+    ]);
+  });
+
   it("ignores points built after the round was sealed (timed out)", () => {
     const round = new RoundRecorder(1n, declarations, { tags });
     round.point("demo_reading").float("value", 1);
