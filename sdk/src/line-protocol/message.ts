@@ -7,9 +7,10 @@
  * text, or its raw bytes when it is not valid UTF-8 or too long, so it can be dead-lettered unchanged.
  * One bad line never costs the good lines around it. Line rules are those of splitMessage and parseLine.
  */
-import { Buffer, isUtf8 } from "node:buffer";
+import { Buffer, isAscii, isUtf8 } from "node:buffer";
 import { DEFAULT_MAX_LINE_BYTES } from "./limits.js";
-import { type ParsedLine, parseRange } from "./parse.js";
+import { lineFromSections, type ParsedLine, parseRange } from "./parse.js";
+import { scanLineBytes, scanned } from "./scan-bytes.js";
 import { lineRanges, type SplitOptions, splitMessage } from "./split.js";
 import { LineProtocolError } from "./types.js";
 
@@ -24,6 +25,43 @@ export interface ParsedMessage {
 }
 
 export function parseMessage(payload: Uint8Array, options?: SplitOptions): ParsedMessage {
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  // What collectors and Telegraf send is nearly always plain ASCII: then latin1 decoding (a copy) gives
+  // the same text as UTF-8 decoding, with byte offsets equal to string offsets, so the lines are
+  // validated on the bytes (scan-bytes.ts) and only a line it does not accept goes through parseRange.
+  if (payload.byteLength > 0 && isAscii(bytes)) return parseAscii(bytes, options);
+  return parseGeneral(payload, options);
+}
+
+function parseAscii(bytes: Buffer, options: SplitOptions | undefined): ParsedMessage {
+  const maxLineBytes = options?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const lines: ParsedLine[] = [];
+  const rejected: RejectedLine[] = [];
+  const text = bytes.toString("latin1");
+  const ranges = lineRanges(text);
+  if (ranges.length === 0) return parseGeneral(bytes, options);
+  for (let k = 0; k < ranges.length; k += 2) {
+    const start = ranges[k]!;
+    const end = ranges[k + 1]!;
+    if (scanLineBytes(bytes, start, end, maxLineBytes)) {
+      lines.push(lineFromSections(text, start, end, scanned));
+      continue;
+    }
+    try {
+      lines.push(parseRange(text, start, end, maxLineBytes));
+    } catch (error) {
+      if (!(error instanceof LineProtocolError)) throw error;
+      rejected.push({ raw: text.slice(start, end), reason: error.message });
+    }
+  }
+  return { lines, rejected };
+}
+
+/**
+ * Any message: UTF-8 decoded and parsed line by line with parseRange. Exported for the tests that
+ * compare the ASCII fast path with it.
+ */
+export function parseGeneral(payload: Uint8Array, options?: SplitOptions): ParsedMessage {
   const maxLineBytes = options?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const lines: ParsedLine[] = [];
   const rejected: RejectedLine[] = [];

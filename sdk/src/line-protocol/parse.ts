@@ -248,6 +248,40 @@ export function parseRange(
   );
 }
 
+/** Sections of a line validated elsewhere (scan-bytes.ts), as offsets into `text`. */
+export interface LineSections {
+  start: number;
+  measurementEnd: number;
+  measurementEscaped: boolean;
+  seriesEnd: number;
+  fieldsStart: number;
+  fieldsEnd: number;
+  timeStart: number;
+  timeEnd: number;
+}
+
+/** A ParsedLine for text[lineStart, lineEnd), already validated with the given sections. */
+export function lineFromSections(
+  text: string,
+  lineStart: number,
+  lineEnd: number,
+  at: LineSections,
+): ParsedLine {
+  return new Line(
+    text,
+    lineStart,
+    lineEnd,
+    at.start,
+    at.measurementEnd,
+    at.measurementEscaped,
+    at.seriesEnd,
+    at.fieldsStart,
+    at.fieldsEnd,
+    at.timeStart,
+    at.timeEnd,
+  );
+}
+
 function column(i: number): number {
   return i - base + 1;
 }
