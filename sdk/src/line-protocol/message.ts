@@ -33,11 +33,16 @@ export function parseMessage(payload: Uint8Array, options?: SplitOptions): Parse
   return parseGeneral(payload, options);
 }
 
+/** Node's EXTERN_APEX (0xFBEE9) rounded down. */
+const EXTERNAL_STRING_BYTES = 1_000_000;
+
 function parseAscii(bytes: Buffer, options: SplitOptions | undefined): ParsedMessage {
   const maxLineBytes = options?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const lines: ParsedLine[] = [];
   const rejected: RejectedLine[] = [];
-  const text = bytes.toString("latin1");
+  // Node makes a latin1 string of 1 MB or more an external string, whose memory counts as external
+  // and brings on full garbage collections; UTF-8 decoding gives the same text on the heap.
+  const text = bytes.byteLength < EXTERNAL_STRING_BYTES ? bytes.toString("latin1") : bytes.toString("utf8");
   const ranges = lineRanges(text);
   if (ranges.length === 0) return parseGeneral(bytes, options);
   for (let k = 0; k < ranges.length; k += 2) {
