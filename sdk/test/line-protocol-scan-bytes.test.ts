@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { encodePoint } from "../src/line-protocol/encode.js";
 import { parseGeneral, parseMessage } from "../src/line-protocol/message.js";
 import { type ParsedLine, parseRange } from "../src/line-protocol/parse.js";
+import { rewriteLine, rewriteLineGeneral, withTag } from "../src/line-protocol/rewrite.js";
 import { scanLineBytes, scanned } from "../src/line-protocol/scan-bytes.js";
 import { type FieldValue, LineProtocolError, type Point } from "../src/line-protocol/types.js";
 
@@ -115,6 +116,16 @@ function view(line: ParsedLine) {
   };
 }
 
+/** The text a rewrite gives, or the message of the LineProtocolError it throws. */
+function outcome(rewrite: () => string): string | { error: string } {
+  try {
+    return rewrite();
+  } catch (error) {
+    if (error instanceof LineProtocolError) return { error: error.message };
+    throw error;
+  }
+}
+
 function general(text: string, maxLineBytes: number): ParsedLine | LineProtocolError {
   try {
     return parseRange(text, 0, text.length, maxLineBytes);
@@ -182,5 +193,33 @@ describe("ASCII fast path against the general parser (property-based)", () => {
       expect(scanLineBytes(bytes, 0, bytes.length, 65_536), text).toBe(true);
       expect(general(text, 65_536)).not.toBeInstanceOf(LineProtocolError);
     }
+  });
+
+  it("sets one tag from the line's offsets exactly as the general rewrite does", () => {
+    const key = fc.constantFrom("org", "a", "cpu", "zz", "b\\", "k,=", "é");
+    const value = fc.constantFrom("acme", "x y", "a,b=c", "中");
+    const unicodeLine = fc.constantFrom("m,b=1,中=x v=1 5", 'é\\ x,org=a,z=é s="😀"', "m,a=1 v=1");
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(anyLine, unicodeLine), { minLength: 1, maxLength: 5 }),
+        key,
+        value,
+        fc.option(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
+        (lines, k, v, stamp) => {
+          // Lines of one message: their offsets are into the whole message text, not 0-based.
+          const { lines: parsed } = parseMessage(new Uint8Array(Buffer.from(lines.join("\n"))));
+          for (const line of parsed) {
+            const rewrite = { tags: { [k]: v }, defaultTimestamp: stamp ?? undefined };
+            expect(outcome(() => rewriteLine(line, rewrite))).toEqual(
+              outcome(() => rewriteLineGeneral(line, rewrite)),
+            );
+            expect(outcome(() => withTag(line, k, v))).toEqual(
+              outcome(() => rewriteLineGeneral(line, { tags: { [k]: v } })),
+            );
+          }
+        },
+      ),
+      { numRuns: 1500 },
+    );
   });
 });

@@ -55,6 +55,21 @@ export interface ParsedLine {
   readonly fieldsText: string;
   /** The timestamp exactly as written, if any. */
   readonly timestampText: string | undefined;
+  /**
+   * Where the sections lie, so a caller can copy or compare them without slicing: offsets into
+   * `source` (for parseMessage's lines the whole message text; for an ASCII message also its byte
+   * offsets). The series runs from seriesStart (after leading blanks) to seriesEnd; timeStart and
+   * timeEnd are -1 when the line has no timestamp.
+   */
+  readonly source: string;
+  readonly lineStart: number;
+  readonly lineEnd: number;
+  readonly seriesStart: number;
+  readonly seriesEnd: number;
+  readonly fieldsStart: number;
+  readonly fieldsEnd: number;
+  readonly timeStart: number;
+  readonly timeEnd: number;
 }
 
 export interface ParseOptions {
@@ -119,17 +134,17 @@ class Line implements ParsedLine {
   private decodedFields: Record<string, FieldValue> | undefined;
 
   constructor(
-    private readonly source: string,
-    private readonly lineStart: number,
-    private readonly lineEnd: number,
-    private readonly start: number,
+    readonly source: string,
+    readonly lineStart: number,
+    readonly lineEnd: number,
+    readonly seriesStart: number,
     private readonly measurementEnd: number,
     private readonly measurementEscaped: boolean,
-    private readonly seriesEnd: number,
-    private readonly fieldsStart: number,
-    private readonly fieldsEnd: number,
-    private readonly timeStart: number,
-    private readonly timeEnd: number,
+    readonly seriesEnd: number,
+    readonly fieldsStart: number,
+    readonly fieldsEnd: number,
+    readonly timeStart: number,
+    readonly timeEnd: number,
   ) {}
 
   get text(): string {
@@ -137,7 +152,7 @@ class Line implements ParsedLine {
   }
 
   get series(): string {
-    return this.source.slice(this.start, this.seriesEnd);
+    return this.source.slice(this.seriesStart, this.seriesEnd);
   }
 
   get fieldsText(): string {
@@ -149,14 +164,20 @@ class Line implements ParsedLine {
   }
 
   get measurement(): string {
-    return decodeName(this.source, this.start, this.measurementEnd, MEASUREMENT, this.measurementEscaped);
+    return decodeName(
+      this.source,
+      this.seriesStart,
+      this.measurementEnd,
+      MEASUREMENT,
+      this.measurementEscaped,
+    );
   }
 
   get tags(): Readonly<Record<string, string>> {
     if (this.decodedTags === undefined) {
       const tags: Record<string, string> = {};
       base = this.lineStart;
-      scanSeries(this.source, this.start, this.lineEnd, tags);
+      scanSeries(this.source, this.seriesStart, this.lineEnd, tags);
       this.decodedTags = tags;
     }
     return this.decodedTags;
