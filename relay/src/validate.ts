@@ -58,9 +58,8 @@ export function validateMessage(
   let chars = 0;
   for (const line of lines) {
     if (asSent && alreadyRewritten(line, orgTag)) {
-      const text = line.text;
-      chars += text.length;
-      rewritten.push(text);
+      chars += line.lineEnd - line.lineStart;
+      rewritten.push(line.text);
       continue;
     }
     asSent = false;
@@ -88,30 +87,36 @@ export function validateMessage(
   return result;
 }
 
-const SPACE = 32;
 const COMMA = 44;
 const BACKSLASH = 92;
 
 /**
  * Whether rewriteLine would return the line unchanged: it has its own timestamp, exactly one `org`
  * tag with the subject's org, and single spaces between its sections. Checked on the parser's exact
- * sections, so a line that passes is byte for byte the rewritten one, without building it; anything
- * unusual (an escaped comma before `org`, a second `,org=`, other spacing) takes the full rewrite.
+ * section offsets in the message text (no slices), so a line that passes is byte for byte the
+ * rewritten one, without building it; anything unusual (an escaped comma before `org`, a second
+ * `,org=`, other spacing) takes the full rewrite.
  */
 function alreadyRewritten(line: ParsedLine, orgTag: string): boolean {
-  const timestamp = line.timestampText;
-  if (timestamp === undefined) return false;
-  const series = line.series;
-  const at = series.indexOf(orgTag);
-  if (at <= 0 || series.charCodeAt(at - 1) === BACKSLASH) return false;
-  const end = at + orgTag.length;
-  if (end !== series.length && series.charCodeAt(end) !== COMMA) return false;
-  if (series.indexOf(",org=", end) !== -1 || series.lastIndexOf(",org=", at - 1) !== -1) return false;
-  const text = line.text;
+  if (line.timeStart === -1) return false;
+  const text = line.source;
+  const start = line.seriesStart;
+  const end = line.seriesEnd;
+  const at = text.indexOf(orgTag, start);
+  const after = at + orgTag.length;
+  if (at <= start || after > end || text.charCodeAt(at - 1) === BACKSLASH) return false;
+  if (after !== end && text.charCodeAt(after) !== COMMA) return false;
+  // No other `,org=` in the series, before or after this one. (Searches that run past the series end
+  // stop at the next line's org tag, or once per message where there is none: the first line that
+  // fails here ends these checks for the message.)
+  if (text.indexOf(",org=", start) !== at) return false;
+  const other = text.indexOf(",org=", after);
+  if (other !== -1 && other < end) return false;
   return (
-    text.length === series.length + line.fieldsText.length + timestamp.length + 2 &&
-    text.charCodeAt(series.length) === SPACE &&
-    text.charCodeAt(text.length - timestamp.length - 1) === SPACE
+    line.lineStart === start &&
+    line.fieldsStart === end + 1 &&
+    line.timeStart === line.fieldsEnd + 1 &&
+    line.timeEnd === line.lineEnd
   );
 }
 

@@ -1,4 +1,5 @@
-import { parseLine, rewriteLine } from "@platform-metrics/sdk";
+import { parseLine, parseMessage, rewriteLine } from "@platform-metrics/sdk";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { messageBody, validateMessage } from "../src/validate.js";
 
@@ -78,5 +79,42 @@ describe("validateMessage", () => {
     );
     expect(result.rejected).toHaveLength(1);
     expect(messageBody(result).toString()).toBe(`cpu,org=acme v=1i ${T}\ncpu,org=acme v=3i ${T}`);
+  });
+
+  it("sends every good line of any message as the SDK's rewrite of it (property-based)", () => {
+    // Lines that come close to the as-sent shortcut and just miss it, in any mix.
+    const tag = fc.constantFrom(
+      "host=a",
+      "org=acme",
+      "org=globex",
+      "org=acme-x",
+      "orgx=1",
+      "a\\,org=acme",
+      "z=é",
+    );
+    const line = fc
+      .tuple(
+        fc.constantFrom("cpu", "cpu\\,org=acme", " cpu"),
+        fc.array(tag, { maxLength: 3 }),
+        fc.constantFrom(" ", "  "),
+        fc.constantFrom("v=1i", 'v=1i,s="a,org=acme b"'),
+        fc.constantFrom(` ${T}`, "", `  ${T}`, ` ${T} `, " x"),
+      )
+      .map(
+        ([m, tags, gap, fields, time]) => `${m}${tags.map((t) => `,${t}`).join("")}${gap}${fields}${time}`,
+      );
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 5 }), fc.boolean(), (lines, newline) => {
+        const text = lines.join("\n") + (newline ? "\n" : "");
+        const payload = new TextEncoder().encode(text);
+        const expected = parseMessage(payload).lines.map((l) =>
+          rewriteLine(l, { tags: { org: "acme" }, defaultTimestamp: STREAM_TIME }),
+        );
+        const result = validate("metrics.acme.test", payload);
+        expect(result.lines).toEqual(expected);
+        if (expected.length > 0) expect(messageBody(result).toString()).toBe(expected.join("\n"));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
