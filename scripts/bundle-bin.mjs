@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Bundles a collector's bin into one ES module (dist/bin.js by default), run from the package's
+// folder after `tsc` (which still writes the rest of dist/: index.js, .d.ts, the modules the
+// benchmarks and other packages import).
+//
+//   node ../../scripts/bundle-bin.mjs [entry, default src/bin.ts] [out, default dist/bin.js]
+//
+// Why: a collector is a long-running sidecar and its memory is mostly Node.js plus what it loads.
+// Loaded module by module, the SDK brings every module of zod (with its ~50 locales), the SDK's
+// parser, test kit and docs renderer, and all of each dependency's files. One tree-shaken file
+// holds only what the bin can reach: about 7 MiB less RSS for the perf collector
+// (bench/results/perf-collector.md).
+import { readFileSync, writeFileSync } from "node:fs";
+import { build } from "esbuild";
+
+const [entry = "src/bin.ts", outfile = "dist/bin.js"] = process.argv.slice(2);
+
+/**
+ * zod's `export * as locales` makes every locale part of the `z` namespace object, which a
+ * bundler cannot shake once `z` is used as a value (the SDK re-exports it). Collectors never
+ * switch locale (English is registered by zod's schemas module itself, not through this index),
+ * so the index of locales becomes an empty module: `z.locales` is `{}` in a bundled bin.
+ */
+const noZodLocales = {
+  name: "no-zod-locales",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core|mini)[\\/]/.test(args.importer)
+        ? { path: "zod-locales", namespace: "pm-empty" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "pm-empty" }, () => ({ contents: "export {};", loader: "js" }));
+  },
+};
+
+await build({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  // ASCII output: strings and identifiers are escaped (comments are handled below).
+  charset: "ascii",
+  sourcemap: true,
+  sourcesContent: false,
+  legalComments: "none",
+  logLevel: "warning",
+  plugins: [noZodLocales],
+  // CommonJS dependencies (pino and its helpers) call require() for Node's built-ins.
+  banner: {
+    js: 'import { createRequire as __pmCreateRequire } from "node:module";\nconst require = __pmCreateRequire(import.meta.url);',
+  },
+});
+
+// V8 keeps a script's source in memory, as one byte per character only if every character is
+// Latin-1: one em dash in a comment of one dependency doubles the whole bundle's source (about
+// 1 MiB more). With charset "ascii" only comments can still hold such characters; they become
+// ASCII, one UTF-16 unit for one, so the source map's columns stay right.
+const source = readFileSync(outfile, "utf8");
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range is what is replaced
+const ascii = source.replace(/[^\x00-\x7f]/g, (c) => (c === "\u2014" || c === "\u2013" ? "-" : "?"));
+if (ascii !== source) writeFileSync(outfile, ascii);
