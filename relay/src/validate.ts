@@ -49,7 +49,7 @@ export function validateMessage(
     };
   }
   const org = match[1]!;
-  const { lines, rejected } = parseMessage(payload);
+  const { lines, rejected } = parseMessage(payload, ORG_KEY);
   const rewritten: string[] = [];
   const tags = { org };
   const orgTag = `,org=${org}`;
@@ -88,30 +88,26 @@ export function validateMessage(
 }
 
 const COMMA = 44;
-const BACKSLASH = 92;
+const ORG_KEY = { tagKey: "org" };
 
 /**
  * Whether rewriteLine would return the line unchanged: it has its own timestamp, exactly one `org`
  * tag with the subject's org, and single spaces between its sections. Checked on the parser's exact
- * section offsets in the message text (no slices), so a line that passes is byte for byte the
- * rewritten one, without building it; anything unusual (an escaped comma before `org`, a second
- * `,org=`, other spacing) takes the full rewrite.
+ * section offsets in the message text (no slices, no search), so a line that passes is byte for
+ * byte the rewritten one, without building it; anything unusual (other spacing, leading blanks, an
+ * org with more after it) takes the full rewrite.
  */
 function alreadyRewritten(line: ParsedLine, orgTag: string): boolean {
   if (line.timeStart === -1) return false;
   const text = line.source;
   const start = line.seriesStart;
   const end = line.seriesEnd;
-  const at = text.indexOf(orgTag, start);
+  // The parser found the one tag keyed `org` (keys are unique in a line); its value must be exactly
+  // the subject's org: what follows it is the next tag's comma or the series end.
+  const at = line.tagStart;
   const after = at + orgTag.length;
-  if (at <= start || after > end || text.charCodeAt(at - 1) === BACKSLASH) return false;
+  if (at === -1 || after > end || !text.startsWith(orgTag, at)) return false;
   if (after !== end && text.charCodeAt(after) !== COMMA) return false;
-  // No other `,org=` in the series, before or after this one. (Searches that run past the series end
-  // stop at the next line's org tag, or once per message where there is none: the first line that
-  // fails here ends these checks for the message.)
-  if (text.indexOf(",org=", start) !== at) return false;
-  const other = text.indexOf(",org=", after);
-  if (other !== -1 && other < end) return false;
   return (
     line.lineStart === start &&
     line.fieldsStart === end + 1 &&

@@ -113,6 +113,16 @@ function view(line: ParsedLine) {
     tags: { ...line.tags },
     fields: { ...line.fields },
     timestamp: line.timestamp,
+    offsets: [
+      line.lineStart,
+      line.lineEnd,
+      line.seriesStart,
+      line.seriesEnd,
+      line.fieldsStart,
+      line.fieldsEnd,
+    ],
+    time: [line.timeStart, line.timeEnd],
+    tagStart: line.tagStart,
   };
 }
 
@@ -168,9 +178,14 @@ describe("ASCII fast path against the general parser (property-based)", () => {
     fc.assert(
       fc.property(fc.array(anyLine, { maxLength: 6 }), fc.constantFrom("\n", "\r\n"), (lines, eol) => {
         const payload = new Uint8Array(Buffer.from(lines.join(eol), "latin1"));
-        const fast = parseMessage(payload);
-        const slow = parseGeneral(payload);
+        const fast = parseMessage(payload, { tagKey: "org" });
+        const slow = parseGeneral(payload, { tagKey: "org" });
         expect(fast.lines.map(view)).toEqual(slow.lines.map(view));
+        for (const line of fast.lines) {
+          // A key written "org" is the only way to have the tag org (it has nothing to escape).
+          expect(line.tagStart !== -1).toBe(Object.hasOwn(line.tags, "org"));
+          if (line.tagStart !== -1) expect(line.source.startsWith(",org=", line.tagStart)).toBe(true);
+        }
         expect(
           fast.rejected.map((r) => ({ raw: Buffer.from(r.raw).toString("latin1"), reason: r.reason })),
         ).toEqual(

@@ -24,7 +24,12 @@ export interface ParsedMessage {
   rejected: RejectedLine[];
 }
 
-export function parseMessage(payload: Uint8Array, options?: SplitOptions): ParsedMessage {
+export interface MessageOptions extends SplitOptions {
+  /** A tag key to locate in every line: see ParsedLine.tagStart. */
+  tagKey?: string;
+}
+
+export function parseMessage(payload: Uint8Array, options?: MessageOptions): ParsedMessage {
   const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   // What collectors and Telegraf send is nearly always plain ASCII: then latin1 decoding (a copy) gives
   // the same text as UTF-8 decoding, with byte offsets equal to string offsets, so the lines are
@@ -36,8 +41,9 @@ export function parseMessage(payload: Uint8Array, options?: SplitOptions): Parse
 /** Node's EXTERN_APEX (0xFBEE9) rounded down. */
 const EXTERNAL_STRING_BYTES = 1_000_000;
 
-function parseAscii(bytes: Buffer, options: SplitOptions | undefined): ParsedMessage {
+function parseAscii(bytes: Buffer, options: MessageOptions | undefined): ParsedMessage {
   const maxLineBytes = options?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const tagKey = options?.tagKey;
   const lines: ParsedLine[] = [];
   const rejected: RejectedLine[] = [];
   // Node makes a latin1 string of 1 MB or more an external string, whose memory counts as external
@@ -48,12 +54,12 @@ function parseAscii(bytes: Buffer, options: SplitOptions | undefined): ParsedMes
   for (let k = 0; k < ranges.length; k += 2) {
     const start = ranges[k]!;
     const end = ranges[k + 1]!;
-    if (scanLineBytes(bytes, start, end, maxLineBytes)) {
+    if (scanLineBytes(bytes, start, end, maxLineBytes, tagKey)) {
       lines.push(lineFromSections(text, start, end, scanned));
       continue;
     }
     try {
-      lines.push(parseRange(text, start, end, maxLineBytes));
+      lines.push(parseRange(text, start, end, maxLineBytes, tagKey));
     } catch (error) {
       if (!(error instanceof LineProtocolError)) throw error;
       rejected.push({ raw: text.slice(start, end), reason: error.message });
@@ -66,8 +72,9 @@ function parseAscii(bytes: Buffer, options: SplitOptions | undefined): ParsedMes
  * Any message: UTF-8 decoded and parsed line by line with parseRange. Exported for the tests that
  * compare the ASCII fast path with it.
  */
-export function parseGeneral(payload: Uint8Array, options?: SplitOptions): ParsedMessage {
+export function parseGeneral(payload: Uint8Array, options?: MessageOptions): ParsedMessage {
   const maxLineBytes = options?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const tagKey = options?.tagKey;
   const lines: ParsedLine[] = [];
   const rejected: RejectedLine[] = [];
   const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
@@ -79,7 +86,7 @@ export function parseGeneral(payload: Uint8Array, options?: SplitOptions): Parse
       const start = ranges[k]!;
       const end = ranges[k + 1]!;
       try {
-        lines.push(parseRange(text, start, end, maxLineBytes));
+        lines.push(parseRange(text, start, end, maxLineBytes, tagKey));
       } catch (error) {
         if (!(error instanceof LineProtocolError)) throw error;
         rejected.push({ raw: text.slice(start, end), reason: error.message });
@@ -93,7 +100,7 @@ export function parseGeneral(payload: Uint8Array, options?: SplitOptions): Parse
       continue;
     }
     try {
-      lines.push(parseRange(entry.text, 0, entry.text.length, maxLineBytes));
+      lines.push(parseRange(entry.text, 0, entry.text.length, maxLineBytes, tagKey));
     } catch (error) {
       if (!(error instanceof LineProtocolError)) throw error;
       rejected.push({ raw: entry.text, reason: error.message });

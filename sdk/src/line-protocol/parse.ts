@@ -70,6 +70,12 @@ export interface ParsedLine {
   readonly fieldsEnd: number;
   readonly timeStart: number;
   readonly timeEnd: number;
+  /**
+   * Offset in `source` of the comma before the tag whose key is written exactly as the `tagKey` given
+   * to parseMessage (keys are unique in a line, so there is at most one); -1 when there is none or
+   * none was asked for. The relay finds the `org` tag this way without searching the line again.
+   */
+  readonly tagStart: number;
 }
 
 export interface ParseOptions {
@@ -125,6 +131,8 @@ let measurementEnd = 0;
 let measurementEscaped = false;
 let fieldCount = 0;
 let valueType = FLOAT;
+let wantedKey: string | undefined; // parseRange's tagKey
+let foundTag = -1; // where it is
 let keyStarts = new Int32Array(64);
 let keyEnds = new Int32Array(64);
 
@@ -145,6 +153,7 @@ class Line implements ParsedLine {
     readonly fieldsEnd: number,
     readonly timeStart: number,
     readonly timeEnd: number,
+    readonly tagStart: number,
   ) {}
 
   get text(): string {
@@ -217,10 +226,14 @@ export function parseRange(
   lineStart: number,
   lineEnd: number,
   maxLineBytes: number,
+  /** A tag key to locate (see ParsedLine.tagStart). */
+  tagKey?: string,
 ): ParsedLine {
   const s = text;
   const n = lineEnd;
   base = lineStart;
+  wantedKey = tagKey;
+  foundTag = -1;
   checkLength(s, lineStart, n, maxLineBytes);
   let i = lineStart;
   while (i < n && (s.charCodeAt(i) === SPACE || s.charCodeAt(i) === TAB)) i++;
@@ -266,6 +279,7 @@ export function parseRange(
     fieldsEnd,
     timeStart,
     timeEnd,
+    foundTag,
   );
 }
 
@@ -279,6 +293,7 @@ export interface LineSections {
   fieldsEnd: number;
   timeStart: number;
   timeEnd: number;
+  tagStart: number;
 }
 
 /** A ParsedLine for text[lineStart, lineEnd), already validated with the given sections. */
@@ -300,6 +315,7 @@ export function lineFromSections(
     at.fieldsEnd,
     at.timeStart,
     at.timeEnd,
+    at.tagStart,
   );
 }
 
@@ -358,6 +374,13 @@ function scanSeries(s: string, i: number, n: number, tags: Record<string, string
     checkKey(s, keyStart, i, count, "tag");
     count++;
     const keyEnd = i;
+    if (
+      wantedKey !== undefined &&
+      keyEnd - keyStart === wantedKey.length &&
+      s.startsWith(wantedKey, keyStart)
+    ) {
+      foundTag = keyStart - 1;
+    }
     i++;
     const valueStart = i;
     i = scanName(s, i, n, TAG_VALUE);

@@ -63,6 +63,8 @@ export const scanned = {
   /** -1 when the line has no timestamp. */
   timeStart: -1,
   timeEnd: -1,
+  /** The comma before the tagKey tag; -1 when none. */
+  tagStart: -1,
 };
 
 const FAIL = -1;
@@ -75,6 +77,8 @@ export function scanLineBytes(
   lineStart: number,
   lineEnd: number,
   maxLineBytes: number,
+  /** A tag key to locate, as parseRange's tagKey. */
+  tagKey?: string,
 ): boolean {
   const n = lineEnd;
   if (n - lineStart > maxLineBytes) return false;
@@ -89,11 +93,14 @@ export function scanLineBytes(
   const measurementEnd = i;
   const measurementEscaped = nameHasEscape;
   let count = 0;
+  let tagStart = -1;
   while (b[i] === COMMA) {
     const keyStart = ++i;
     i = scanName(b, i, n, TAG_KEY);
     if (i === FAIL || i === keyStart || i === n || b[i] !== EQUALS) return false;
     if (!checkKey(b, keyStart, i, count++)) return false;
+    if (tagKey !== undefined && i - keyStart === tagKey.length && isWord(b, keyStart, tagKey))
+      tagStart = keyStart - 1;
     const valueStart = ++i;
     i = scanName(b, i, n, TAG_VALUE);
     // A tag value ends at a comma or space; "=" (unescaped) or the end of the line is refused.
@@ -140,6 +147,7 @@ export function scanLineBytes(
   scanned.fieldsEnd = fieldsEnd;
   scanned.timeStart = timeStart;
   scanned.timeEnd = timeEnd;
+  scanned.tagStart = tagStart;
   return true;
 }
 
