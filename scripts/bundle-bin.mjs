@@ -10,7 +10,8 @@
 // parser, test kit and docs renderer, and all of each dependency's files. One tree-shaken file
 // holds only what the bin can reach: about 7 MiB less RSS for the perf collector
 // (bench/results/perf-collector.md).
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { basename, dirname, extname } from "node:path";
 import { build } from "esbuild";
 
 const [entry = "src/bin.ts", outfile = "dist/bin.js"] = process.argv.slice(2);
@@ -33,9 +34,15 @@ const noZodLocales = {
   },
 };
 
-await build({
+const { outputFiles } = await build({
   entryPoints: [entry],
-  outfile,
+  outdir: dirname(outfile),
+  entryNames: basename(outfile, extname(outfile)),
+  // What is loaded with import() (the NATS client, only for PM_SINK=nats) stays in files of its
+  // own, loaded only then.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+  write: false,
   bundle: true,
   platform: "node",
   target: "node20",
@@ -57,7 +64,11 @@ await build({
 // Latin-1: one em dash in a comment of one dependency doubles the whole bundle's source (about
 // 1 MiB more). With charset "ascii" only comments can still hold such characters; they become
 // ASCII, one UTF-16 unit for one, so the source map's columns stay right.
-const source = readFileSync(outfile, "utf8");
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the range is what is replaced
-const ascii = source.replace(/[^\x00-\x7f]/g, (c) => (c === "\u2014" || c === "\u2013" ? "-" : "?"));
-if (ascii !== source) writeFileSync(outfile, ascii);
+for (const file of outputFiles) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is what is replaced
+  const text = file.text.replace(/[^\x00-\x7f]/g, (c) => (c === "\u2014" || c === "\u2013" ? "-" : "?"));
+  mkdirSync(dirname(file.path), { recursive: true });
+  writeFileSync(file.path, text);
+  // Executable like any npm bin (tsc wrote dist/bin.js first, without the bit).
+  if (file.path.endsWith(".js")) chmodSync(file.path, 0o755);
+}
