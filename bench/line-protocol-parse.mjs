@@ -7,7 +7,7 @@
 // (Telegraf's use_batch_format) and in one-line messages (Telegraf's default, one metric per message).
 import { Buffer } from "node:buffer";
 import { encodePoint } from "../sdk/dist/line-protocol/encode.js";
-import { parseMessage } from "../sdk/dist/line-protocol/message.js";
+import { parseGeneral, parseMessage } from "../sdk/dist/line-protocol/message.js";
 import { parseLine } from "../sdk/dist/line-protocol/parse.js";
 import { withTag } from "../sdk/dist/line-protocol/rewrite.js";
 import { splitMessage } from "../sdk/dist/line-protocol/split.js";
@@ -93,6 +93,14 @@ const cases = [
     messages: batches,
     run(m) {
       sink += parseMessage(m).lines.length;
+    },
+  },
+  {
+    // The same validation without the ASCII fast path: UTF-8 decode, then the string parser.
+    name: "parseGeneral (validate, general path)",
+    messages: batches,
+    run(m) {
+      sink += parseGeneral(m).lines.length;
     },
   },
   {
