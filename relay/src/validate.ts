@@ -63,6 +63,11 @@ export function validateMessage(
       continue;
     }
     asSent = false;
+    const inserted = withOrgInserted(line, orgTag);
+    if (inserted !== undefined) {
+      rewritten.push(inserted);
+      continue;
+    }
     try {
       const defaultTimestamp =
         line.timestampText !== undefined
@@ -114,6 +119,20 @@ function alreadyRewritten(line: ParsedLine, orgTag: string): boolean {
     line.timeStart === line.fieldsEnd + 1 &&
     line.timeEnd === line.lineEnd
   );
+}
+
+/**
+ * rewriteLine's result for the common line without an `org` tag (Telegraf's), built from two slices at
+ * the place the parser found for the tag (tagInsertAt, in key order): the line has its own timestamp
+ * and single spaces between its sections. (The org needs no escaping: the subject allows only
+ * [a-z0-9_-].) Undefined for any other line, which takes rewriteLine.
+ */
+function withOrgInserted(line: ParsedLine, orgTag: string): string | undefined {
+  const at = line.tagInsertAt;
+  if (line.tagStart !== -1 || at === -1 || line.timeStart === -1) return undefined;
+  if (line.fieldsStart !== line.seriesEnd + 1 || line.timeStart !== line.fieldsEnd + 1) return undefined;
+  const text = line.source;
+  return text.slice(line.seriesStart, at) + orgTag + text.slice(at, line.timeEnd);
 }
 
 /**

@@ -123,6 +123,7 @@ function view(line: ParsedLine) {
     ],
     time: [line.timeStart, line.timeEnd],
     tagStart: line.tagStart,
+    tagInsertAt: line.tagInsertAt,
   };
 }
 
@@ -185,6 +186,10 @@ describe("ASCII fast path against the general parser (property-based)", () => {
           // A key written "org" is the only way to have the tag org (it has nothing to escape).
           expect(line.tagStart !== -1).toBe(Object.hasOwn(line.tags, "org"));
           if (line.tagStart !== -1) expect(line.source.startsWith(",org=", line.tagStart)).toBe(true);
+          // Where the tag goes when it is missing: exactly where withTag puts it.
+          const { source, seriesStart, seriesEnd, tagInsertAt } = line;
+          const series = `${source.slice(seriesStart, tagInsertAt)},org=v${source.slice(tagInsertAt, seriesEnd)}`;
+          if (line.tagStart === -1) expect(withTag(line, "org", "v").startsWith(`${series} `)).toBe(true);
         }
         expect(
           fast.rejected.map((r) => ({ raw: Buffer.from(r.raw).toString("latin1"), reason: r.reason })),

@@ -76,6 +76,12 @@ export interface ParsedLine {
    * none was asked for. The relay finds the `org` tag this way without searching the line again.
    */
   readonly tagStart: number;
+  /**
+   * Where that tag would be inserted when the line has none (tagStart -1), in key order as rewriteLine
+   * does: the comma before the first tag whose key as written sorts after it, or seriesEnd; -1 when no
+   * tagKey was asked for.
+   */
+  readonly tagInsertAt: number;
 }
 
 export interface ParseOptions {
@@ -133,6 +139,7 @@ let fieldCount = 0;
 let valueType = FLOAT;
 let wantedKey: string | undefined; // parseRange's tagKey
 let foundTag = -1; // where it is
+let insertTag = -1; // where it would go, if a key sorts after it
 let keyStarts = new Int32Array(64);
 let keyEnds = new Int32Array(64);
 
@@ -154,6 +161,7 @@ class Line implements ParsedLine {
     readonly timeStart: number,
     readonly timeEnd: number,
     readonly tagStart: number,
+    readonly tagInsertAt: number,
   ) {}
 
   get text(): string {
@@ -234,6 +242,7 @@ export function parseRange(
   base = lineStart;
   wantedKey = tagKey;
   foundTag = -1;
+  insertTag = -1;
   checkLength(s, lineStart, n, maxLineBytes);
   let i = lineStart;
   while (i < n && (s.charCodeAt(i) === SPACE || s.charCodeAt(i) === TAB)) i++;
@@ -280,6 +289,7 @@ export function parseRange(
     timeStart,
     timeEnd,
     foundTag,
+    tagKey === undefined ? -1 : insertTag === -1 ? seriesEnd : insertTag,
   );
 }
 
@@ -294,6 +304,7 @@ export interface LineSections {
   timeStart: number;
   timeEnd: number;
   tagStart: number;
+  tagInsertAt: number;
 }
 
 /** A ParsedLine for text[lineStart, lineEnd), already validated with the given sections. */
@@ -316,6 +327,7 @@ export function lineFromSections(
     at.timeStart,
     at.timeEnd,
     at.tagStart,
+    at.tagInsertAt,
   );
 }
 
@@ -380,6 +392,9 @@ function scanSeries(s: string, i: number, n: number, tags: Record<string, string
       s.startsWith(wantedKey, keyStart)
     ) {
       foundTag = keyStart - 1;
+    }
+    if (wantedKey !== undefined && insertTag === -1 && compareText(s, keyStart, keyEnd, wantedKey) > 0) {
+      insertTag = keyStart - 1;
     }
     i++;
     const valueStart = i;
@@ -496,6 +511,17 @@ function checkKey(s: string, start: number, end: number, index: number, section:
   }
   keyStarts[index] = start;
   keyEnds[index] = end;
+}
+
+/** Compares s[start, end) with `other` as JavaScript compares strings: <0, 0 or >0. */
+function compareText(s: string, start: number, end: number, other: string): number {
+  const length = end - start;
+  const common = Math.min(length, other.length);
+  for (let k = 0; k < common; k++) {
+    const d = s.charCodeAt(start + k) - other.charCodeAt(k);
+    if (d !== 0) return d;
+  }
+  return length - other.length;
 }
 
 function sameText(s: string, a: number, b: number, length: number): boolean {

@@ -65,6 +65,8 @@ export const scanned = {
   timeEnd: -1,
   /** The comma before the tagKey tag; -1 when none. */
   tagStart: -1,
+  /** Where the tagKey tag would be inserted in key order; -1 when no tagKey was given. */
+  tagInsertAt: -1,
 };
 
 const FAIL = -1;
@@ -94,6 +96,7 @@ export function scanLineBytes(
   const measurementEscaped = nameHasEscape;
   let count = 0;
   let tagStart = -1;
+  let tagInsertAt = -1;
   while (b[i] === COMMA) {
     const keyStart = ++i;
     i = scanName(b, i, n, TAG_KEY);
@@ -101,6 +104,8 @@ export function scanLineBytes(
     if (!checkKey(b, keyStart, i, count++)) return false;
     if (tagKey !== undefined && i - keyStart === tagKey.length && isWord(b, keyStart, tagKey))
       tagStart = keyStart - 1;
+    if (tagKey !== undefined && tagInsertAt === -1 && compareBytes(b, keyStart, i, tagKey) > 0)
+      tagInsertAt = keyStart - 1;
     const valueStart = ++i;
     i = scanName(b, i, n, TAG_VALUE);
     // A tag value ends at a comma or space; "=" (unescaped) or the end of the line is refused.
@@ -148,6 +153,7 @@ export function scanLineBytes(
   scanned.timeStart = timeStart;
   scanned.timeEnd = timeEnd;
   scanned.tagStart = tagStart;
+  scanned.tagInsertAt = tagKey === undefined ? -1 : tagInsertAt === -1 ? seriesEnd : tagInsertAt;
   return true;
 }
 
@@ -209,6 +215,17 @@ function checkKey(b: Uint8Array, start: number, end: number, index: number): boo
   keyStarts[index] = start;
   keyEnds[index] = end;
   return true;
+}
+
+/** Compares b[start, end) with `other` (ASCII) as JavaScript compares strings: <0, 0 or >0. */
+function compareBytes(b: Uint8Array, start: number, end: number, other: string): number {
+  const length = end - start;
+  const common = Math.min(length, other.length);
+  for (let k = 0; k < common; k++) {
+    const d = b[start + k]! - other.charCodeAt(k);
+    if (d !== 0) return d;
+  }
+  return length - other.length;
 }
 
 function sameBytes(b: Uint8Array, a: number, c: number, length: number): boolean {
