@@ -132,9 +132,9 @@ export class ReplicaPipeline {
       this.log,
     );
     const boot = await bootstrap(this.client, this.config.influxDb, this.config.retention, this.log);
-    // Unreachable at start: not ready until a write succeeds. Not permitted (a write-only user) may
-    // still write, so it counts as writable until a write says otherwise.
-    this.stats.writable = boot !== "unreachable";
+    // Unreachable or refusing the credentials at start: not writable until a write succeeds. Not
+    // permitted (a write-only user) may still write, so it counts as writable until a write says otherwise.
+    this.stats.writable = boot === "ready" || boot === "not-permitted";
     if (this.stopping) return;
     const puller = new Puller(
       this.nc,

@@ -1,7 +1,8 @@
 import type { Logger } from "@platform-metrics/sdk";
 import type { InfluxClient } from "./client.js";
 
-export type BootstrapResult = "ready" | "not-permitted" | "unreachable";
+/** "unauthorized": the credentials are wrong; "not-permitted": right, but not an admin's. */
+export type BootstrapResult = "ready" | "not-permitted" | "unauthorized" | "unreachable";
 
 const quoteIdent = (name: string) => `"${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
@@ -24,10 +25,18 @@ export async function bootstrap(
     for (const statement of statements) {
       const answer = await client.query(statement);
       if (!answer.failed) continue;
+      // Wrong credentials first: 1.x answers them 401 "authorization failed" to every statement.
       if (
-        /not authorized|authorization failed|unable to parse authentication/i.test(answer.message) ||
-        answer.status === 403
+        answer.status === 401 ||
+        /authorization failed|unable to parse authentication/i.test(answer.message)
       ) {
+        log.error(
+          { replica: client.replica.name, err: answer.message },
+          "InfluxDB refused the credentials (PM_INFLUX_USERNAME / PM_INFLUX_PASSWORD)",
+        );
+        return "unauthorized";
+      }
+      if (answer.status === 403 || /not authorized/i.test(answer.message)) {
         log.warn(
           { replica: client.replica.name, err: answer.message },
           "cannot create the database or retention policy with these credentials; an admin must (writes go on)",
@@ -39,13 +48,6 @@ export async function bootstrap(
           `ALTER RETENTION POLICY "raw" ON ${quoteIdent(db)} DURATION ${hours}h DEFAULT`,
         );
         if (!alter.failed) continue;
-      }
-      if (answer.status === 401) {
-        log.error(
-          { replica: client.replica.name, err: answer.message },
-          "InfluxDB refused the credentials (PM_INFLUX_USERNAME / PM_INFLUX_PASSWORD)",
-        );
-        return "not-permitted";
       }
       log.error(
         { replica: client.replica.name, statement, err: answer.message },
