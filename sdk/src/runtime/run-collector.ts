@@ -88,7 +88,7 @@ class CollectorService {
   async run(): Promise<number> {
     const { collector, config, log } = this;
     try {
-      this.sink = createSink(config, collector.name, log);
+      this.sink = await createSink(config, collector.name, log);
     } catch (error) {
       log.fatal({ err: (error as Error).message }, "cannot open the sink");
       return 2;
