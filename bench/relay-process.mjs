@@ -17,7 +17,7 @@
 //    and a message counts as visible when both show it (the poll time is included, so this is an upper
 //    bound). Baseline: the same messages written straight to both replicas, timed to both 204s.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { appendFileSync, openSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     // queue the lines without their org tag (as Telegraf sends them), so the relay must rewrite every
     // line; by default they carry it, as the SDK's collectors write them
     "strip-org": { type: "boolean", default: false },
+    // append each relay process's log (stdout) to this file, e.g. with --relay-env=PM_LOG_LEVEL=debug
+    "relay-log": { type: "string", default: "" },
   },
 });
 const POINTS = Number(args.points);
@@ -92,6 +94,15 @@ function cpuOf(pid) {
     return 0;
   }
 }
+/** Whole-machine CPU seconds so far, busy and idle (/proc/stat): shows other jobs' share of a phase. */
+function machineCpu() {
+  const t = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: (t[0] + t[1] + t[2] + t[5] + t[6] + t[7]) / 100, idle: (t[3] + t[4]) / 100 };
+}
+const machineSince = (start) => {
+  const now = machineCpu();
+  return { busy: now.busy - start.busy, idle: now.idle - start.idle };
+};
 const influxCpu = (replicas) => replicas.reduce((sum, r) => sum + cpuOf(r.pid), 0);
 
 async function writeBody(pool, body) {
@@ -128,6 +139,7 @@ async function directDrain() {
     const built = new Map();
     const cpu = process.cpuUsage();
     const influxStart = influxCpu(replicas);
+    const machineStart = machineCpu();
     const started = performance.now();
     // A batch is encoded by whichever replica's writer reaches it first and dropped once both sent it.
     const body = (k) => {
@@ -153,10 +165,11 @@ async function directDrain() {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const machine = machineSince(machineStart);
     const used = process.cpuUsage(cpu);
     const influxSeconds = influxCpu(replicas) - influxStart;
     const counts = await Promise.all(replicas.map((r) => count(r)));
-    return { seconds, cpuSeconds: (used.user + used.system) / 1e6, influxSeconds, natsSeconds: 0, counts };
+    return { seconds, cpuSeconds: (used.user + used.system) / 1e6, influxSeconds, natsSeconds: 0, counts, machine };
   } finally {
     await Promise.all(pools.map((p) => p.close()));
     await closeAll(...replicas);
@@ -191,6 +204,11 @@ async function queue(js, total, perMessage) {
   await Promise.all(window);
 }
 
+/** With --relay-log, the bench's own marks go beside the relay's lines, so a stall can be placed. */
+function logMark(msg, pid) {
+  if (args["relay-log"]) appendFileSync(args["relay-log"], `${JSON.stringify({ level: 30, time: Date.now(), pid, msg })}\n`);
+}
+
 function startRelayProcess(natsUrl, replicas, extraEnv = {}) {
   const child = spawn(
     process.execPath,
@@ -211,7 +229,7 @@ function startRelayProcess(natsUrl, replicas, extraEnv = {}) {
         ),
         ...extraEnv,
       },
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", args["relay-log"] ? openSync(args["relay-log"], "a") : "ignore", "pipe"],
     },
   );
   let stderr = "";
@@ -262,8 +280,10 @@ async function relayDrain(total, perMessage) {
     const { state } = await jsm.streams.info("METRICS");
     const influxStart = influxCpu(replicas);
     const natsStart = cpuOf(nats.pid);
+    const machineStart = machineCpu();
     const started = performance.now();
     relay = startRelayProcess(nats.url, replicas);
+    logMark("relay spawned", relay.child.pid);
     const deadline = Date.now() + 600_000;
     while (!(await drained(jsm, state.last_seq))) {
       if (Date.now() > deadline) throw new Error("pm-relay did not drain the stream within 10 minutes");
@@ -272,13 +292,15 @@ async function relayDrain(total, perMessage) {
         throw new Error(`pm-relay exited early ${JSON.stringify(exited)}: ${relay.stderr().slice(-2000)}`);
     }
     const seconds = (performance.now() - started) / 1000;
+    const machine = machineSince(machineStart);
+    logMark("drained", relay.child.pid);
     const cpuSeconds = relay.cpuSeconds();
     const influxSeconds = influxCpu(replicas) - influxStart;
     const natsSeconds = cpuOf(nats.pid) - natsStart;
     await relay.stop();
     relay = undefined;
     const counts = await Promise.all(replicas.map((r) => count(r)));
-    return { seconds, cpuSeconds, influxSeconds, natsSeconds, counts };
+    return { seconds, cpuSeconds, influxSeconds, natsSeconds, counts, machine };
   } finally {
     if (relay) relay.child.kill("SIGKILL");
     await nc.close();
@@ -433,7 +455,9 @@ for (let round = 0; round < ROUNDS; round++) {
     const result = kind === "direct" ? await directDrain() : await relayDrain(POINTS, LINES_PER_MESSAGE);
     drains[kind].push(result);
     console.error(
-      `round ${round + 1} ${kind}: ${result.seconds.toFixed(2)} s, counts ${result.counts.join("/")}`,
+      `round ${round + 1} ${kind}: ${result.seconds.toFixed(2)} s, counts ${result.counts.join("/")}, ` +
+        `CPU s ${kind}/nats/influxd ${result.cpuSeconds.toFixed(1)}/${result.natsSeconds.toFixed(1)}/` +
+        `${result.influxSeconds.toFixed(1)}, machine busy ${result.machine.busy.toFixed(1)} idle ${result.machine.idle.toFixed(1)}`,
     );
   }
 }

@@ -136,6 +136,10 @@ export class Puller {
       // up a little later and replaced.
       guard: setTimeout(() => this.endRequest(reply, true), this.options.expiresMs + 5000),
     };
+    this.options.log.debug(
+      { consumer: this.options.consumer, request: this.requests, batch: messages, maxBytes: bytes },
+      "pull request sent",
+    );
     this.nc.publish(
       `$JS.API.CONSUMER.MSG.NEXT.${this.options.stream}.${this.options.consumer}`,
       JSON.stringify({ batch: messages, max_bytes: bytes, expires: this.options.expiresMs * 1_000_000 }),
@@ -145,6 +149,10 @@ export class Puller {
 
   private endRequest(reply: string, retryLater: boolean): void {
     if (this.request?.reply !== reply) return;
+    this.options.log.debug(
+      { consumer: this.options.consumer, reply, delivered: this.request.delivered, retryLater },
+      "pull request ended",
+    );
     clearTimeout(this.request.guard);
     this.request = undefined;
     if (!retryLater) {
@@ -192,6 +200,7 @@ export class Puller {
     const code = msg.headers?.code ?? 0;
     const description = msg.headers?.description ?? "";
     if (code === 100) return; // idle heartbeat
+    this.options.log.debug({ consumer: this.options.consumer, reply: msg.subject, code, description }, "pull status");
     const request = this.request;
     // A status of a request given up on: its end was already handled.
     if (request?.reply !== msg.subject) return;

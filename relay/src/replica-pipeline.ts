@@ -331,6 +331,15 @@ export class ReplicaPipeline {
         );
       }
       for (const message of batch.messages) message.ack();
+      this.log.debug(
+        {
+          replica: this.client.replica.name,
+          lines: batch.lineCount,
+          ms: Math.round(performance.now() - started),
+          buffered: this.puller?.buffered,
+        },
+        "batch written",
+      );
       this.stats.pointsWritten += batch.lineCount - outcome.refused.length;
       this.stats.lastWriteSeconds = (performance.now() - started) / 1000;
       this.stats.lastWrittenAtNs = batch.messages.at(-1)!.timestampNs;
