@@ -97,11 +97,11 @@ function cpuOf(pid) {
 /** Whole-machine CPU seconds so far, busy and idle (/proc/stat): shows other jobs' share of a phase. */
 function machineCpu() {
   const t = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  return { busy: (t[0] + t[1] + t[2] + t[5] + t[6] + t[7]) / 100, idle: (t[3] + t[4]) / 100 };
+  return { busy: (t[0] + t[1] + t[2] + t[5] + t[6] + t[7]) / 100, idle: (t[3] + t[4]) / 100, iowait: t[4] / 100 };
 }
 const machineSince = (start) => {
   const now = machineCpu();
-  return { busy: now.busy - start.busy, idle: now.idle - start.idle };
+  return { busy: now.busy - start.busy, idle: now.idle - start.idle, iowait: now.iowait - start.iowait };
 };
 const influxCpu = (replicas) => replicas.reduce((sum, r) => sum + cpuOf(r.pid), 0);
 
@@ -457,7 +457,7 @@ for (let round = 0; round < ROUNDS; round++) {
     console.error(
       `round ${round + 1} ${kind}: ${result.seconds.toFixed(2)} s, counts ${result.counts.join("/")}, ` +
         `CPU s ${kind}/nats/influxd ${result.cpuSeconds.toFixed(1)}/${result.natsSeconds.toFixed(1)}/` +
-        `${result.influxSeconds.toFixed(1)}, machine busy ${result.machine.busy.toFixed(1)} idle ${result.machine.idle.toFixed(1)}`,
+        `${result.influxSeconds.toFixed(1)}, machine busy ${result.machine.busy.toFixed(1)} idle ${result.machine.idle.toFixed(1)} (iowait ${result.machine.iowait.toFixed(1)})`,
     );
   }
 }
