@@ -97,7 +97,11 @@ function cpuOf(pid) {
 /** Whole-machine CPU seconds so far, busy and idle (/proc/stat): shows other jobs' share of a phase. */
 function machineCpu() {
   const t = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  return { busy: (t[0] + t[1] + t[2] + t[5] + t[6] + t[7]) / 100, idle: (t[3] + t[4]) / 100, iowait: t[4] / 100 };
+  return {
+    busy: (t[0] + t[1] + t[2] + t[5] + t[6] + t[7]) / 100,
+    idle: (t[3] + t[4]) / 100,
+    iowait: t[4] / 100,
+  };
 }
 const machineSince = (start) => {
   const now = machineCpu();
@@ -169,7 +173,14 @@ async function directDrain() {
     const used = process.cpuUsage(cpu);
     const influxSeconds = influxCpu(replicas) - influxStart;
     const counts = await Promise.all(replicas.map((r) => count(r)));
-    return { seconds, cpuSeconds: (used.user + used.system) / 1e6, influxSeconds, natsSeconds: 0, counts, machine };
+    return {
+      seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      influxSeconds,
+      natsSeconds: 0,
+      counts,
+      machine,
+    };
   } finally {
     await Promise.all(pools.map((p) => p.close()));
     await closeAll(...replicas);
@@ -206,7 +217,8 @@ async function queue(js, total, perMessage) {
 
 /** With --relay-log, the bench's own marks go beside the relay's lines, so a stall can be placed. */
 function logMark(msg, pid) {
-  if (args["relay-log"]) appendFileSync(args["relay-log"], `${JSON.stringify({ level: 30, time: Date.now(), pid, msg })}\n`);
+  if (args["relay-log"])
+    appendFileSync(args["relay-log"], `${JSON.stringify({ level: 30, time: Date.now(), pid, msg })}\n`);
 }
 
 function startRelayProcess(natsUrl, replicas, extraEnv = {}) {

@@ -200,7 +200,10 @@ export class Puller {
     const code = msg.headers?.code ?? 0;
     const description = msg.headers?.description ?? "";
     if (code === 100) return; // idle heartbeat
-    this.options.log.debug({ consumer: this.options.consumer, reply: msg.subject, code, description }, "pull status");
+    this.options.log.debug(
+      { consumer: this.options.consumer, reply: msg.subject, code, description },
+      "pull status",
+    );
     const request = this.request;
     // A status of a request given up on: its end was already handled.
     if (request?.reply !== msg.subject) return;
