@@ -44,6 +44,8 @@ describe("a volume the probe cannot use", () => {
     await mkdir(volume);
     await writeFile(join(volume, "data.db"), "precious");
     const unmount = tryMount(volume, "ro-bind");
+    // Skipped only where mount(2) is refused (not root, or no CAP_SYS_ADMIN in the container): there is
+    // no other way to make a directory read-only for root. As root here and in CI, it runs.
     if (!unmount) test.skip("cannot mount here (needs root with CAP_SYS_ADMIN)");
     try {
       await expect(collectOnce(storageProbe, { volumePath: volume, ...FAST })).rejects.toThrow(
@@ -79,6 +81,8 @@ describe("a volume the probe cannot use", () => {
     const volume = join(scratch.path, "ramfs");
     await mkdir(volume);
     const unmount = tryMount(volume, "ramfs");
+    // Skipped only where mount(2) is refused: ramfs is the file system at hand that refuses O_DIRECT,
+    // and only a mount makes one. As root here and in CI, it runs.
     if (!unmount) test.skip("cannot mount ramfs here (needs root with CAP_SYS_ADMIN)");
     try {
       const points = await collectOnce(storageProbe, {

@@ -31,6 +31,7 @@
  * - At most `maxLineBytes` UTF-8 bytes (default 64 KiB); lone surrogates (not encodable as UTF-8) are refused.
  */
 import { Buffer } from "node:buffer";
+import { compareText } from "./compare-text.js";
 import {
   DEFAULT_MAX_LINE_BYTES,
   INT64_MAX_DIGITS,
@@ -511,17 +512,6 @@ function checkKey(s: string, start: number, end: number, index: number, section:
   }
   keyStarts[index] = start;
   keyEnds[index] = end;
-}
-
-/** Compares s[start, end) with `other` as JavaScript compares strings: <0, 0 or >0. */
-function compareText(s: string, start: number, end: number, other: string): number {
-  const length = end - start;
-  const common = Math.min(length, other.length);
-  for (let k = 0; k < common; k++) {
-    const d = s.charCodeAt(start + k) - other.charCodeAt(k);
-    if (d !== 0) return d;
-  }
-  return length - other.length;
 }
 
 function sameText(s: string, a: number, b: number, length: number): boolean {

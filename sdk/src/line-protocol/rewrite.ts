@@ -7,6 +7,8 @@
  *   withTag(line, key, value)                      -> line text with that tag set or replaced
  *   withTimestamp(line, ns)                        -> line text with that timestamp set or replaced
  */
+
+import { compareText } from "./compare-text.js";
 import { escapeKey } from "./escape.js";
 import { MAX_TIMESTAMP, MIN_TIMESTAMP } from "./limits.js";
 import type { ParsedLine } from "./parse.js";
@@ -108,17 +110,6 @@ function withOneTag(
   const tail = `${source.slice(from, n)} ${source.slice(line.fieldsStart, fieldsEnd)}`;
   if (timeStart !== -1) return `${head}${tail} ${source.slice(timeStart, line.timeEnd)}`;
   return stamp === undefined ? head + tail : `${head}${tail} ${stamp}`;
-}
-
-/** Compares text[start, end) with `other` as JavaScript compares strings: <0, 0 or >0. */
-function compareText(text: string, start: number, end: number, other: string): number {
-  const length = end - start;
-  const common = Math.min(length, other.length);
-  for (let k = 0; k < common; k++) {
-    const d = text.charCodeAt(start + k) - other.charCodeAt(k);
-    if (d !== 0) return d;
-  }
-  return length - other.length;
 }
 
 /** Index of the first `target` not escaped by a backslash in text[i, n); n if none. */
