@@ -70,4 +70,13 @@ describe("round recorder", () => {
     round.point("demo_reading").float("value", 2);
     expect(outputLines(round.finish())).toEqual(["demo_reading,org=acme,source=demo value=1 1"]);
   });
+
+  it("ignores points built after the round's signal was aborted", () => {
+    const controller = new AbortController();
+    const round = new RoundRecorder(1n, declarations, { tags, signal: controller.signal });
+    round.point("demo_reading").float("value", 1);
+    controller.abort(new Error("round 1 timed out"));
+    round.point("demo_reading").float("value", 2);
+    expect(outputLines(round.finish())).toEqual(["demo_reading,org=acme,source=demo value=1 1"]);
+  });
 });

@@ -38,6 +38,8 @@ export interface RoundOptions {
   tags?: RoundTags;
   /** Also decode every point (the test kit); points are then encoded only at the end. */
   keepPoints?: boolean;
+  /** The round's signal: once it is aborted (timeout, shutdown), new points are not taken. */
+  signal?: AbortSignal;
 }
 
 /** Where an early-encoded point's line is, so the line can be taken back if the point changes. */
@@ -136,7 +138,8 @@ export class RoundRecorder {
 
   point(measurement: string): PointBuilder {
     // Points built after the round timed out are not part of the round.
-    if (this.sealed) return new PointBuilder(measurement, this.timestamp, this.measurements.get(measurement));
+    // (A check per point, not an abort listener per round: rounds run up to ten times a second.)
+    if (this.sealed || this.options.signal?.aborted) return new PointBuilder(measurement, this.timestamp, this.measurements.get(measurement));
     const builder = new PointBuilder(measurement, this.timestamp, this.measurements.get(measurement), this);
     const previous = this.last;
     this.last = builder;

@@ -221,10 +221,9 @@ class CollectorService {
   }
 
   private async runRound(signal: AbortSignal, round: number): Promise<void> {
-    const recorder = new RoundRecorder(nowNs(), this.collector.measurements, { tags: this.tags });
+    // Points built after a timeout or abort are not part of the round: the recorder checks `signal`.
+    const recorder = new RoundRecorder(nowNs(), this.collector.measurements, { tags: this.tags, signal });
     this.currentRecorder = recorder;
-    // Points built after a timeout or abort are not part of the round.
-    signal.addEventListener("abort", () => recorder.seal(), { once: true });
     // The scheduler aborts `signal` on timeout and, at shutdown, once the round's grace is over; the
     // service's own signal is aborted only after that, so `signal` alone covers both.
     await this.collector.collect({
