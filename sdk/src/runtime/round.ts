@@ -139,7 +139,8 @@ export class RoundRecorder {
   point(measurement: string): PointBuilder {
     // Points built after the round timed out are not part of the round.
     // (A check per point, not an abort listener per round: rounds run up to ten times a second.)
-    if (this.sealed || this.options.signal?.aborted) return new PointBuilder(measurement, this.timestamp, this.measurements.get(measurement));
+    if (this.sealed || this.options.signal?.aborted)
+      return new PointBuilder(measurement, this.timestamp, this.measurements.get(measurement));
     const builder = new PointBuilder(measurement, this.timestamp, this.measurements.get(measurement), this);
     const previous = this.last;
     this.last = builder;
