@@ -117,7 +117,7 @@ async function idleRss(url) {
   const child = spawn(process.execPath, ["examples/hello-collector/dist/bin.js"], {
     env: {
       PATH: process.env.PATH,
-      NODE_OPTIONS: "--max-semi-space-size=1",
+      NODE_OPTIONS: "--max-semi-space-size=1 --v8-pool-size=1",
       PM_NATS_URL: url,
       PM_TARGETS: `http://127.0.0.1:${server.address().port}/`,
       PM_INTERVAL: "1s",
