@@ -506,7 +506,7 @@ if (!args["skip-latency"]) {
 const rows = [
   ["direct write of each message to both replicas (to both 204s)", () => directLatency()],
   [
-    "pm-relay, default settings (group commit: 10,000 lines or 200 ms while a write is in flight)",
+    "pm-relay, default settings (group commit: 20,000 lines or 200 ms while a write is in flight)",
     () => relayLatency({}),
   ],
   ["pm-relay, PM_BATCH_MAX_DELAY=50ms", () => relayLatency({ PM_BATCH_MAX_DELAY: "50ms" })],
