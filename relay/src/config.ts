@@ -51,6 +51,13 @@ export const relayConfigSchema = commonConfigSchema
       .boolean()
       .default(false)
       .describe("gzip write bodies above 32 KiB: for replicas across a slow network (default false)"),
+    influxRp: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a retention policy name of letters, digits, _ and -")
+      .optional()
+      .describe(
+        "retention policy every write names (rp=), created by the bootstrap as the default; unset: writes name none and go to the database's default, which the bootstrap makes raw",
+      ),
     retention: duration({ min: "1h" })
       .default(72 * 3_600_000)
       .describe("raw retention: the default retention policy and the stream's max age (default 72h)"),

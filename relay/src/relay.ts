@@ -52,6 +52,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
         password: config.influxPassword,
         timeoutMs: config.writeTimeout,
         gzip: config.influxGzip,
+        rp: config.influxRp,
       }),
   );
   const health: HealthServer = await startHealthServer({

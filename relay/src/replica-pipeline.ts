@@ -131,7 +131,13 @@ export class ReplicaPipeline {
       },
       this.log,
     );
-    const boot = await bootstrap(this.client, this.config.influxDb, this.config.retention, this.log);
+    const boot = await bootstrap(
+      this.client,
+      this.config.influxDb,
+      this.config.retention,
+      this.log,
+      this.config.influxRp,
+    );
     // Unreachable or refusing the credentials at start: not writable until a write succeeds. Not
     // permitted (a write-only user) may still write, so it counts as writable until a write says otherwise.
     this.stats.writable = boot === "ready" || boot === "not-permitted";
@@ -308,7 +314,13 @@ export class ReplicaPipeline {
         { replica: this.client.replica.name, reason: outcome.reason },
         "database or retention policy missing; bootstrapping again",
       );
-      await bootstrap(this.client, this.config.influxDb, this.config.retention, this.log);
+      await bootstrap(
+        this.client,
+        this.config.influxDb,
+        this.config.retention,
+        this.log,
+        this.config.influxRp,
+      );
       outcome = await writeLines(this.client, allLines());
     }
     if (outcome.kind === "stored") {

@@ -7,19 +7,22 @@ export type BootstrapResult = "ready" | "not-permitted" | "unauthorized" | "unre
 const quoteIdent = (name: string) => `"${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
 /**
- * Creates the database and makes `raw` (the retention) its default policy; safe to repeat. A
- * write-only user may not do this: then an admin must have done it, and the relay goes on writing.
+ * Creates the database and makes `policy` (`raw` unless PM_INFLUX_RP names another), of the retention,
+ * its default policy; safe to repeat. A write-only user may not do this: then an admin must have done
+ * it, and the relay goes on writing.
  */
 export async function bootstrap(
   client: InfluxClient,
   db: string,
   retentionMs: number,
   log: Logger,
+  policy = "raw",
 ): Promise<BootstrapResult> {
   const hours = Math.max(1, Math.round(retentionMs / 3_600_000));
+  const rp = quoteIdent(policy);
   const statements = [
     `CREATE DATABASE ${quoteIdent(db)}`,
-    `CREATE RETENTION POLICY "raw" ON ${quoteIdent(db)} DURATION ${hours}h REPLICATION 1 DEFAULT`,
+    `CREATE RETENTION POLICY ${rp} ON ${quoteIdent(db)} DURATION ${hours}h REPLICATION 1 DEFAULT`,
   ];
   try {
     for (const statement of statements) {
@@ -45,7 +48,7 @@ export async function bootstrap(
       }
       if (/retention policy already exists/.test(answer.message)) {
         const alter = await client.query(
-          `ALTER RETENTION POLICY "raw" ON ${quoteIdent(db)} DURATION ${hours}h DEFAULT`,
+          `ALTER RETENTION POLICY ${rp} ON ${quoteIdent(db)} DURATION ${hours}h DEFAULT`,
         );
         if (!alter.failed) continue;
       }
@@ -56,7 +59,7 @@ export async function bootstrap(
       return "unreachable";
     }
     log.info(
-      { replica: client.replica.name, db, retention: `${hours}h` },
+      { replica: client.replica.name, db, policy, retention: `${hours}h` },
       "database and default retention policy ready",
     );
     return "ready";

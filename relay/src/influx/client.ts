@@ -28,6 +28,8 @@ export class InfluxClient {
       password?: string;
       timeoutMs: number;
       gzip: boolean;
+      /** Retention policy every write names; unset: the database's default. */
+      rp?: string;
     },
   ) {
     this.pool = new Pool(replica.url, { connections: 4, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -38,7 +40,7 @@ export class InfluxClient {
   }
 
   /** Writes lines, given as a list or already joined with newlines and encoded. */
-  async write(lines: readonly string[] | Buffer, rp?: string): Promise<InfluxAnswer> {
+  async write(lines: readonly string[] | Buffer, rp = this.options.rp): Promise<InfluxAnswer> {
     const text = Buffer.isBuffer(lines) ? lines : lines.join("\n");
     const headers: Record<string, string> = { "content-type": "text/plain; charset=utf-8" };
     if (this.authorization) headers.authorization = this.authorization;

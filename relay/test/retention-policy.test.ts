@@ -1,0 +1,70 @@
+import type { Influx } from "@platform-metrics/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadRelayConfig } from "../src/config.js";
+import type { Relay } from "../src/relay.js";
+import {
+  DB,
+  points,
+  publish,
+  relayEnv,
+  type Servers,
+  startServers,
+  startTestRelay,
+  until,
+} from "./helpers.js";
+
+/** Points of `org` in retention policy `rp`, asked for by name (not through the default policy). */
+async function countIn(influx: Influx, rp: string, org: string): Promise<number> {
+  const result = await influx.query(
+    `SELECT count("v") FROM "${DB}"."${rp}"."relay_test" WHERE "org" = '${org}'`,
+  );
+  if (result.results[0]?.error) throw new Error(result.results[0].error);
+  return Number(result.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
+}
+
+describe("PM_INFLUX_RP", () => {
+  let servers: Servers;
+  let relay: Relay;
+
+  beforeAll(async () => {
+    servers = await startServers();
+    ({ relay } = await startTestRelay(servers, { PM_INFLUX_RP: "short", PM_RETENTION: "24h" }));
+  });
+  afterAll(async () => {
+    await relay?.stop();
+    await servers?.close();
+  });
+
+  it("names the policy in every write, and the bootstrap creates it as the default", async () => {
+    await publish(servers.nats.url, points("acme", "rp", 2000, 500));
+    await until(
+      async () =>
+        (await countIn(servers.a, "short", "acme")) === 2000 &&
+        (await countIn(servers.b, "short", "acme")) === 2000,
+      "2000 points in policy short on both replicas",
+    );
+    const policies = await servers.a.query(`SHOW RETENTION POLICIES ON "${DB}"`);
+    const { columns, values } = policies.results[0]!.series![0]!;
+    const short = values.find((row) => row[0] === "short");
+    expect(short?.[columns.indexOf("duration")]).toBe("24h0m0s");
+    expect(short?.[columns.indexOf("default")]).toBe(true);
+
+    // Another default, made by an operator: the writes still go where they name.
+    for (const influx of [servers.a, servers.b])
+      await influx.query(`CREATE RETENTION POLICY "other" ON "${DB}" DURATION 48h REPLICATION 1 DEFAULT`);
+    await publish(servers.nats.url, points("globex", "rp", 1000, 500));
+    await until(
+      async () =>
+        (await countIn(servers.a, "short", "globex")) === 1000 &&
+        (await countIn(servers.b, "short", "globex")) === 1000,
+      "1000 more points in policy short on both replicas",
+    );
+    expect(await countIn(servers.a, "other", "globex")).toBe(0);
+  });
+
+  it("refuses a name InfluxQL would need quoting tricks for", () => {
+    expect(() => loadRelayConfig({ env: relayEnv(servers, { PM_INFLUX_RP: 'raw"; DROP' }) })).toThrow(
+      /influxRp|PM_INFLUX_RP|retention policy name/,
+    );
+  });
+});
