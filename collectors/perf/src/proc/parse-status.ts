@@ -29,11 +29,15 @@ export function parseStatus(bytes: Buffer, length: number): StatusFields {
     "\nnonvoluntary_ctxt_switches:",
     Math.max(afterMemory, voluntary),
   );
-  const int = (at: number) => (at === -1 ? undefined : parseIntAt(bytes, at, length));
   return {
-    voluntaryContextSwitches: int(voluntary),
-    involuntaryContextSwitches: int(involuntary),
-    rssBytes: kib(int(rss)),
-    vmsBytes: kib(int(size)),
+    voluntaryContextSwitches: intAt(bytes, voluntary, length),
+    involuntaryContextSwitches: intAt(bytes, involuntary, length),
+    rssBytes: kib(intAt(bytes, rss, length)),
+    vmsBytes: kib(intAt(bytes, size, length)),
   };
+}
+
+/** The integer at `at`, or undefined when the label was not found (-1). A function, not a closure per call. */
+function intAt(bytes: Buffer, at: number, length: number): number | undefined {
+  return at === -1 ? undefined : parseIntAt(bytes, at, length);
 }
