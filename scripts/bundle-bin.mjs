@@ -52,12 +52,16 @@ const { outputFiles } = await build({
   sourcemap: true,
   sourcesContent: false,
   legalComments: "none",
-  // Minified: V8 keeps every script's source in memory, and half the source is about 1.5 MiB less
-  // RSS. Names are kept (error types in the logs, zod's class names), and the source map leads a
-  // stack trace back to the TypeScript (node --enable-source-maps). PM_BUNDLE_MINIFY=0 for a
-  // readable bundle.
-  minify: process.env.PM_BUNDLE_MINIFY !== "0",
-  keepNames: true,
+  // Whitespace and syntax minified: V8 keeps every script's source in memory, and half the source
+  // is about 1.5 MiB less RSS. Identifiers are not renamed, so functions and classes keep their own
+  // names (error types in the logs, zod's class names, stack traces) without esbuild's keepNames,
+  // which names every closure with Object.defineProperty each time one is made: in the perf
+  // collector's rounds that cost ~5% CPU and ~0.4 MiB (bench/results/perf-collector.md) for 130 KB
+  // less source. The source map leads a stack trace back to the TypeScript (node
+  // --enable-source-maps). PM_BUNDLE_MINIFY=0 for a readable bundle.
+  minifyWhitespace: process.env.PM_BUNDLE_MINIFY !== "0",
+  minifySyntax: process.env.PM_BUNDLE_MINIFY !== "0",
+  minifyIdentifiers: false,
   logLevel: "warning",
   plugins: [noZodLocales],
   // CommonJS dependencies (pino and its helpers) call require() for Node's built-ins.
