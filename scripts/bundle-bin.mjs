@@ -72,13 +72,17 @@ const { outputFiles } = await build({
 
 // V8 keeps a script's source in memory, as one byte per character only if every character is
 // Latin-1: one em dash in a comment of one dependency doubles the whole bundle's source (about
-// 1 MiB more). With charset "ascii" only comments can still hold such characters; they become
-// ASCII, one UTF-16 unit for one, so the source map's columns stay right.
+// 1 MiB more). With charset "ascii" esbuild escapes strings and identifiers; regex literals (and
+// comments, when not minified) can still hold such characters (see below; the source map's later
+// columns on such a line are off by 5 per character).
 // Chunk names carry a hash of their content: the last build's would stay beside the new ones.
 rmSync(join(dirname(outfile), "chunks"), { recursive: true, force: true });
 for (const file of outputFiles) {
+  // What esbuild leaves non-ASCII (a regex literal, a comment when not minified) is written as a
+  // \uXXXX escape, which means the same in a string, a regex and an identifier: replacing it with
+  // anything else would change code (a "µ" in a dependency's regex became "?" and broke it).
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is what is replaced
-  const text = file.text.replace(/[^\x00-\x7f]/g, (c) => (c === "\u2014" || c === "\u2013" ? "-" : "?"));
+  const text = file.text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   mkdirSync(dirname(file.path), { recursive: true });
   writeFileSync(file.path, text);
   // Executable like any npm bin (tsc wrote dist/bin.js first, without the bit).
