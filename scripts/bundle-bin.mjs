@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Bundles a collector's bin into one ES module (dist/bin.js by default), run from the package's
-// folder after `tsc` (which still writes the rest of dist/: index.js, .d.ts, the modules the
-// benchmarks and other packages import).
+// Bundles a service's bin (a collector's, the relay's) into one ES module (dist/bin.js by default),
+// run from the package's folder after `tsc` (which still writes the rest of dist/: index.js, .d.ts,
+// the modules the benchmarks and other packages import).
 //
 //   node ../../scripts/bundle-bin.mjs [entry, default src/bin.ts] [out, default dist/bin.js]
 //
@@ -82,7 +82,10 @@ for (const file of outputFiles) {
   // \uXXXX escape, which means the same in a string, a regex and an identifier: replacing it with
   // anything else would change code (a "µ" in a dependency's regex became "?" and broke it).
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is what is replaced
-  const text = file.text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const text = file.text.replace(
+    /[^\x00-\x7f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
   mkdirSync(dirname(file.path), { recursive: true });
   writeFileSync(file.path, text);
   // Executable like any npm bin (tsc wrote dist/bin.js first, without the bit).
