@@ -81,9 +81,8 @@ for (const file of outputFiles) {
   // What esbuild leaves non-ASCII (a regex literal, a comment when not minified) is written as a
   // \uXXXX escape, which means the same in a string, a regex and an identifier: replacing it with
   // anything else would change code (a "µ" in a dependency's regex became "?" and broke it).
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is what is replaced
   const text = file.text.replace(
-    /[^\x00-\x7f]/g,
+    /[\u0080-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
   mkdirSync(dirname(file.path), { recursive: true });
