@@ -43,15 +43,20 @@ async function directWriter(replicas, db) {
   return (performance.now() - started) / 1000;
 }
 
-async function relayDrain(nats, replicas, db) {
-  // Queue everything first (the relay creates the stream, then stops), then time the drain.
-  const env = {
+/** The relay's settings for these servers, as its environment. */
+function relayEnv(nats, replicas, db) {
+  return {
     PM_NATS_URL: nats.url,
     PM_INFLUX_URLS: `a=${replicas[0].url},b=${replicas[1].url}`,
     PM_INFLUX_DB: db,
     PM_HTTP_PORT: "0",
     PM_LOG_LEVEL: "silent",
   };
+}
+
+async function relayDrain(nats, replicas, db) {
+  // Queue everything first (the relay creates the stream, then stops), then time the drain.
+  const env = relayEnv(nats, replicas, db);
   const boot = await startRelay(loadRelayConfig({ env }), silentLogger);
   await boot.stop();
   const nc = await connect({ servers: nats.url });
@@ -71,13 +76,7 @@ async function relayDrain(nats, replicas, db) {
 }
 
 async function latency(nats, replicas, db) {
-  const env = {
-    PM_NATS_URL: nats.url,
-    PM_INFLUX_URLS: `a=${replicas[0].url},b=${replicas[1].url}`,
-    PM_INFLUX_DB: db,
-    PM_HTTP_PORT: "0",
-    PM_LOG_LEVEL: "silent",
-  };
+  const env = relayEnv(nats, replicas, db);
   const relay = await startRelay(loadRelayConfig({ env }), silentLogger);
   await sleep(1000);
   const nc = await connect({ servers: nats.url });
