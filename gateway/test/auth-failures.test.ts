@@ -133,7 +133,7 @@ describe("malformed requests", () => {
   /** One raw HTTP/1.1 exchange over a real socket; the whole answer as text. */
   const rawExchange = async (request: string): Promise<string> => {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, "127.0.0.1", () => socket.end(request));
+      const socket = connect(port, "127.0.0.1", () => socket.write(request));
       let answer = "";
       socket.on("data", (chunk) => {
         answer += chunk.toString("latin1");
