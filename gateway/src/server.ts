@@ -1,9 +1,11 @@
 import helmet from "@fastify/helmet";
 import type { Logger } from "@platform-metrics/sdk";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { FailureLimit } from "./auth/failure-limit.js";
 import { createOidcVerifier } from "./auth/oidc.js";
 import { authPlugin, requestLogPlugin } from "./auth/plugin.js";
 import { openTokenStore } from "./auth/tokens-file.js";
+import { clientErrorHandler } from "./client-errors.js";
 import type { GatewayConfig } from "./config.js";
 import { registerErrorHandlers } from "./errors.js";
 import { Replicas } from "./influx/replicas.js";
@@ -38,8 +40,23 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
         audience: config.gatewayOidcAudience!,
         jwksUrl: config.gatewayOidcJwksUrl,
         orgsClaim: config.gatewayOidcOrgsClaim,
+        adminValue: config.gatewayOidcAdminValue,
+        clockSkewMs: config.gatewayOidcClockSkew,
+        maxLifetimeMs: config.gatewayOidcMaxLifetime,
+        timeoutMs: config.gatewayOidcTimeout,
+        maxAgeMs: config.gatewayOidcJwksMaxAge,
+        unknownKeyIntervalMs: config.gatewayOidcJwksCooldown,
+        retryMinMs: config.gatewayOidcRetryMin,
+        retryMaxMs: config.gatewayOidcRetryMax,
+        logger,
       })
     : undefined;
+  const failures = new FailureLimit({
+    limit: config.gatewayAuthFailureLimit,
+    windowMs: config.gatewayAuthFailureWindow,
+    // About 100 bytes each: at most a few MB however many addresses an attacker has.
+    maxAddresses: 50_000,
+  });
   const replicas = new Replicas({
     replicas: config.influxUrls,
     db: config.influxDb,
@@ -62,6 +79,7 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
     requestTimeout: config.gatewayRequestTimeout,
     trustProxy: config.gatewayTrustProxy,
     routerOptions: { maxParamLength: 512 },
+    clientErrorHandler,
   });
   app.addHook("onClose", async () => {
     tokens?.close();
@@ -98,7 +116,7 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
       reply.headers(API_HEADERS);
       done();
     });
-    await api.register(authPlugin, { tokens, oidc });
+    await api.register(authPlugin, { tokens, oidc, failures });
     await api.register(limitsPlugin, {
       rateLimit: config.gatewayRateLimit,
       rateWindow: config.gatewayRateWindow,

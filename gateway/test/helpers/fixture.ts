@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger } from "@platform-metrics/sdk";
+import { type Logger, silentLogger } from "@platform-metrics/sdk";
 import { type Influx, startInflux } from "@platform-metrics/testing";
 import type { FastifyInstance } from "fastify";
 import { createToken } from "../../src/cli/token-create.js";
@@ -61,7 +61,7 @@ export interface Fixture {
   dir: string;
   tokensFile: string;
   /** A gateway over both replicas; `env` overrides any PM_* variable. */
-  gateway(env?: Record<string, string>): Promise<FastifyInstance>;
+  gateway(env?: Record<string, string>, logger?: Logger): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
 
@@ -79,7 +79,7 @@ export async function startFixture(): Promise<Fixture> {
     b,
     dir,
     tokensFile,
-    async gateway(env = {}) {
+    async gateway(env = {}, logger = silentLogger) {
       const config = loadGatewayConfig({
         env: {
           PM_INFLUX_URLS: `a=${a.url},b=${b.url}`,
@@ -90,7 +90,7 @@ export async function startFixture(): Promise<Fixture> {
           ...env,
         },
       });
-      const app = await createGateway({ config, logger: silentLogger });
+      const app = await createGateway({ config, logger });
       apps.push(app);
       return app;
     },
