@@ -14,7 +14,7 @@ export interface RunModeResult {
   stderr: string;
   /** Points written to the file sink. */
   points: Line[];
-  /** Messages of the collector's warnings. */
+  /** The collector's warnings about results (not others, such as rounds skipped on a busy machine). */
   warnings: string[];
 }
 
@@ -58,7 +58,8 @@ export async function runMode(
   const warnings = stdout
     .split("\n")
     .filter((line) => line.startsWith('{"level":40'))
-    .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    .map((line) => (JSON.parse(line) as { msg: string }).msg)
+    .filter((message) => message.startsWith("results from"));
   return { code, stdout, stderr, points, warnings };
 }
 

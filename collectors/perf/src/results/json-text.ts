@@ -19,10 +19,15 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
   } catch (error) {
     const message = (error as Error).message;
     const position = /at position (\d+)/.exec(message);
-    const truncated = /end of JSON input/i.test(message);
-    const offset = position ? Number(position[1]) : truncated ? text.length : undefined;
+    const offset = position
+      ? Number(position[1])
+      : /end of JSON input/i.test(message)
+        ? text.length
+        : undefined;
     if (offset === undefined) return { ok: false, error: `invalid JSON: ${message}` };
     const { line, column } = lineAndColumn(text, offset);
+    // An error where the text stops: the document was cut off, not mistyped.
+    const truncated = offset >= text.trimEnd().length;
     const what = truncated ? "JSON ends too early (truncated?)" : "invalid JSON";
     return { ok: false, error: `${what} at line ${line}, column ${column}: ${message}` };
   }
