@@ -12,7 +12,6 @@ import {
 } from "./points.js";
 import { exitCodeOfWaitStatus } from "./proc/parse-stat.js";
 import { writeResults } from "./results/points.js";
-import { readResults } from "./results/read-results.js";
 import { followMatch, type PerfState } from "./state.js";
 import { findMatch } from "./target/match.js";
 import type { TreeRound } from "./tree.js";
@@ -154,11 +153,8 @@ function finish(ctx: Ctx, round: TreeRound | undefined, now: number): void {
 function writeRunResults(ctx: Ctx): RunSummary["results"] {
   const { state, log } = ctx;
   if (!state.results || !state.run) return undefined;
-  const { format, source, results } = readResults(
-    state.results.spec,
-    state.launched?.stdout,
-    state.results.before,
-  );
+  const { spec, before, read } = state.results;
+  const { format, source, results } = read(spec, state.launched?.stdout, before);
   for (const problem of results.problems)
     log.warn(
       { results: source, format },

@@ -8,7 +8,7 @@ const processTags = {
 
 /** Launch mode: what identifies the run, the same on all of its points (see run/identity.ts). */
 const runTags = {
-  run: "id of this run (`PM_RUN`, else start time and a random suffix): joins a run's results to its perf_run",
+  run: "launch mode: id of this run (`PM_RUN`, else start time and a random suffix): joins a run's results to its perf_run",
   project: "`PM_PROJECT`, else the CI's repository variable, the git remote's path, or the folder's name",
   branch: "`PM_BRANCH`, else the CI's branch variable or the git branch (none on a detached HEAD)",
   commit: "`PM_COMMIT`, else the CI's commit variable or the git HEAD",

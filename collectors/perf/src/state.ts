@@ -7,9 +7,9 @@ import { fdCountFromSize, type HostUnits, readHostUnits, readUptimeSeconds } fro
 import { LastPid } from "./proc/last-pid.js";
 import type { ProcEnv, ProcFileKind } from "./proc/process-handle.js";
 import { ReadBuffer } from "./proc/read-buffer.js";
-import { type FileStamp, stampFile } from "./results/read-results.js";
+import type { FileStamp, readResults } from "./results/read-results.js";
 import type { ResultsSpec } from "./results/spec.js";
-import { type RunTags, runIdentity } from "./run/identity.js";
+import type { RunTags } from "./run/identity.js";
 import { SystemSampler } from "./system.js";
 import type { Launched } from "./target/launch.js";
 import { findMatch, selfAndAncestors } from "./target/match.js";
@@ -36,8 +36,8 @@ export interface PerfState {
   launched: Launched | undefined;
   /** Launch mode: the tags that identify the run. */
   run: RunTags | undefined;
-  /** With --results: what to read at the end, and the result file as it was before the command ran. */
-  results: { spec: ResultsSpec; before: FileStamp } | undefined;
+  /** With --results: what to read at the end, the result file as it was before the command ran, the reader. */
+  results: { spec: ResultsSpec; before: FileStamp; read: typeof readResults } | undefined;
   system: SystemSampler | undefined;
   gpu: GpuMonitor | undefined;
 }
@@ -139,6 +139,7 @@ export async function setupState(ctx: PerfContext): Promise<PerfState> {
   } else if (config.command) {
     // Loaded only for the modes that start processes: child_process is not needed otherwise.
     const { launch } = await import("./target/launch.js");
+    const { runIdentity } = await import("./run/identity.js");
     state.run = runIdentity({
       env: process.env,
       cwd: process.cwd(),
@@ -147,8 +148,11 @@ export async function setupState(ctx: PerfContext): Promise<PerfState> {
       given: { run: config.run, project: config.project, branch: config.branch, commit: config.commit },
     });
     if (config.results) {
+      // Loaded only with --results: the parsers (and the XML parser) cost nothing otherwise.
+      const { readResults, stampFile } = await import("./results/read-results.js");
       const spec = config.results;
-      state.results = { spec, before: spec.file === undefined ? undefined : stampFile(spec.file) };
+      const before = spec.file === undefined ? undefined : stampFile(spec.file);
+      state.results = { spec, before, read: readResults };
     }
     state.launched = launch(config.command, {
       procRoot: config.procRoot,
