@@ -1,11 +1,11 @@
 // Run mode with result files that are broken, stale, missing or of a format to detect; JUnit XML
 // from vitest's own reporter; and the run's identity from git and from CI variables.
-import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, tempDir } from "./helpers.js";
+import { BIN, cleanup, parseLines, tempDir } from "./helpers.js";
 import { perfRun, pointsOf, runMode } from "./run-mode.js";
 
 afterEach(cleanup);
@@ -157,6 +157,32 @@ describe("run mode with broken or odd result files", () => {
       name: "BenchmarkY-2",
     });
     expect(bench?.fields).toEqual({ value: 7.25, iterations: 1000 });
+  });
+
+  it("a reader of stdout that goes away (| head) does not end the collector nor lose the results", async () => {
+    const dir = tempDir();
+    const sink = join(dir, "points.lp");
+    const script =
+      'i=0; while [ $i -lt 20000 ]; do echo "line $i"; i=$((i+1)); done; printf "BenchmarkZ-2 \\t 10 \\t 5 ns/op\\n"';
+    const child = spawn(process.execPath, [BIN, "--results", "go-test-json", "--", "sh", "-c", script], {
+      env: {
+        ...process.env,
+        PM_SINK: `file:${sink}`,
+        PM_HTTP_PORT: "0",
+        PM_GPU: "false",
+        PM_LOG_LEVEL: "silent",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    // Like `| head -1`: read the first chunk, then close the pipe.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+    expect(code).toBe(0);
+    const points = parseLines(readFileSync(sink, "utf8"));
+    const bench = points.find((point) => point.measurement === "bench_result");
+    expect(bench?.tags.name).toBe("BenchmarkZ-2");
+    expect(bench?.fields.value).toBe(5);
+    expect(points.filter((point) => point.measurement === "perf_run")).toHaveLength(1);
   });
 
   it("output that is no known format is a warning, and the run is still recorded", async () => {

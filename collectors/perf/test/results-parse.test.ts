@@ -114,12 +114,18 @@ describe("result parsers", () => {
     expect(tests).toEqual([
       { suite: "inner", name: "a", status: "pass", durationSeconds: 0.5 },
       { suite: "pkg.B", name: "b", status: "error", durationSeconds: 0.001 },
+      { suite: "outer", name: "c", status: "skip", durationSeconds: undefined },
     ]);
     expect(problems).toEqual([
-      expect.stringMatching(/^testsuites\/testsuite\[1\]\/testcase\[1\]: time: expected seconds/),
+      'testsuites/testsuite[1]/testcase[1] ("c"): time "soon": expected seconds, e.g. 0.25; written without it',
     ]);
     const single = parseJunit('<testsuite name="s"><testcase name="x"><failure/></testcase></testsuite>');
     expect(single.tests).toEqual([{ suite: "s", name: "x", status: "fail", durationSeconds: undefined }]);
+    expect(parseJunit('<?xml version="1.0"?>\n<testsuites/>')).toEqual({
+      bench: [],
+      tests: [],
+      problems: [],
+    });
     expect(parseJunit("<html><body/></html>").problems).toEqual([
       "not JUnit XML: no <testsuites> or <testsuite> element at the top",
     ]);

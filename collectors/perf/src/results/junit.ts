@@ -11,16 +11,12 @@ const parser = new XMLParser({
   isArray: (name) => name === "testsuite" || name === "testcase",
 });
 
-const seconds = z
-  .string()
-  .trim()
-  .regex(/^\d+(\.\d+)?([eE][-+]?\d+)?$/, "expected seconds, e.g. 0.25")
-  .transform(Number);
+const SECONDS = /^\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
 const testcase = z.looseObject({
   name: z.string().min(1),
   classname: z.string().optional(),
-  time: seconds.optional(),
+  time: z.string().optional(),
 });
 
 const suiteNode = z.looseObject({
@@ -43,7 +39,13 @@ export function parseJunit(text: string): Results {
     return { ...results, problems: [`invalid XML at line ${line}, column ${col}: ${msg}`] };
   }
   const root = parser.parse(text) as Record<string, unknown>;
-  const top = root.testsuites ?? (root.testsuite ? { testsuite: root.testsuite } : undefined);
+  // An empty element (`<testsuites/>`) parses as "".
+  const top =
+    "testsuites" in root
+      ? root.testsuites || {}
+      : "testsuite" in root
+        ? { testsuite: root.testsuite }
+        : undefined;
   if (typeof top !== "object" || top === null) {
     return { ...results, problems: ["not JUnit XML: no <testsuites> or <testsuite> element at the top"] };
   }
@@ -69,11 +71,17 @@ function visitSuite(node: unknown, path: string, outerName: string, results: Res
       return;
     }
     const data = parsed.data;
+    const time = data.time?.trim();
+    if (time !== undefined && !SECONDS.test(time)) {
+      results.problems.push(
+        `${where} (${JSON.stringify(data.name)}): time ${JSON.stringify(time)}: expected seconds, e.g. 0.25; written without it`,
+      );
+    }
     results.tests.push({
       suite: data.classname || name,
       name: data.name,
       status: statusOf(data),
-      durationSeconds: data.time,
+      durationSeconds: time !== undefined && SECONDS.test(time) ? Number(time) : undefined,
     });
   });
 }

@@ -5,7 +5,8 @@ export const MAX_CAPTURE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Passes a command's stdout on unchanged (with back-pressure: a slow reader slows the command, as
- * with an inherited stdout) and keeps a copy for its result parser.
+ * with an inherited stdout) and keeps a copy for its result parser. When the reader goes away
+ * (`| head`), passing on stops and the copy goes on: the run and its results are still recorded.
  */
 export class OutputCapture {
   private readonly chunks: Buffer[] = [];
@@ -13,11 +14,16 @@ export class OutputCapture {
   truncated = false;
   ended = false;
 
-  constructor(source: Readable, destination: Writable) {
+  constructor(
+    private readonly source: Readable,
+    private readonly destination: Writable,
+  ) {
     source.on("data", (chunk: Buffer) => this.keep(chunk));
     source.once("close", () => {
       this.ended = true;
     });
+    // Unhandled, a write error (EPIPE) would be thrown and end the collector before the run is recorded.
+    destination.on("error", () => this.stopPassingOn());
     source.pipe(destination, { end: false });
   }
 
@@ -25,8 +31,9 @@ export class OutputCapture {
     return Buffer.concat(this.chunks).toString("utf8");
   }
 
-  get size(): number {
-    return this.bytes;
+  private stopPassingOn(): void {
+    this.source.unpipe(this.destination);
+    this.source.resume();
   }
 
   private keep(chunk: Buffer): void {
