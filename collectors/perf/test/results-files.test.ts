@@ -296,5 +296,21 @@ describe("run identity", () => {
       env: { CI_COMMIT_SHA: "def456", PM_COMMIT: "fff000", PM_RUN: "nightly-42", PM_PROJECT: "p" },
     });
     expect(perfRun(given).tags).toMatchObject({ commit: "fff000", run: "nightly-42", project: "p" });
+    const gitlabPod = await runMode(["--", "true"], {
+      env: {
+        CI_PROJECT_PATH: "acme/sub/api",
+        CI_COMMIT_REF_NAME: "feature/x",
+        CI_COMMIT_SHA: "0123abc",
+        PM_POD_NAME: "bench-job-7xk2p",
+        PM_NODE_NAME: "node-3",
+      },
+    });
+    expect(perfRun(gitlabPod).tags).toMatchObject({
+      project: "acme/sub/api",
+      branch: "feature/x",
+      commit: "0123abc",
+      pod: "bench-job-7xk2p",
+      host: "node-3",
+    });
   });
 });
