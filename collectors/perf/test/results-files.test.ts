@@ -123,6 +123,21 @@ describe("run mode with broken or odd result files", () => {
     expect(perfRun(result).fields).toMatchObject({ test_results: 0, results_problems: 1 });
   });
 
+  it("hostile XML (an entity past the parser's limits) is a warning, and the run is still recorded", async () => {
+    const dir = tempDir();
+    const file = join(dir, "junit.xml");
+    const text = `<?xml version="1.0"?>
+<!DOCTYPE t [<!ENTITY big "${"x".repeat(20_000)}">]>
+<testsuites><testsuite name="s"><testcase name="&big;"/></testsuite></testsuites>
+`;
+    const result = await runMode(["--results", `junit=${file}`, "--", ...writeThenExit(dir, file, text, 5)]);
+    expect(result.code).toBe(5);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(/\(junit\): cannot parse it: .*exceeds maximum allowed size/);
+    expect(pointsOf(result, "test_result")).toEqual([]);
+    expect(perfRun(result).fields).toMatchObject({ exit_code: 5, results_problems: 1 });
+  });
+
   it("a result file the command did not write, or left from an earlier run, is not read", async () => {
     const dir = tempDir();
     const stale = join(dir, "stale.json");

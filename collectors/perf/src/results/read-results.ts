@@ -45,7 +45,13 @@ export function readResults(
         : "cannot tell its format; give it with --results FORMAT (go-test-json, google-benchmark, pytest-benchmark, hyperfine, junit)",
     );
   }
-  const results = PARSERS[format](input.text);
+  let results: Results;
+  try {
+    results = PARSERS[format](input.text);
+  } catch (error) {
+    // A parser's own limits (the XML parser's entity expansion) throw: still a problem, not a lost run.
+    return { ...fail(`cannot parse it: ${(error as Error).message}`), format };
+  }
   if (input.note) results.problems.unshift(input.note);
   if (results.bench.length === 0 && results.tests.length === 0 && results.problems.length === 0) {
     results.problems.push(`no ${format} results found in it`);
