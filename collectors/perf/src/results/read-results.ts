@@ -9,8 +9,12 @@ import { emptyResults, type ResultFormat, type Results } from "./types.js";
 export type FileStamp = Pick<Stats, "mtimeMs" | "size" | "ino"> | undefined;
 
 export function stampFile(file: string): FileStamp {
-  const stats = statSync(file, { throwIfNoEntry: false });
-  return stats && { mtimeMs: stats.mtimeMs, size: stats.size, ino: stats.ino };
+  try {
+    const stats = statSync(file, { throwIfNoEntry: false });
+    return stats && { mtimeMs: stats.mtimeMs, size: stats.size, ino: stats.ino };
+  } catch {
+    return undefined; // unreadable now (EACCES): reading it after the run says why
+  }
 }
 
 export interface ReadOutcome {
@@ -70,7 +74,12 @@ function fromStdout(stdout: OutputCapture | undefined): { text: string; note?: s
 }
 
 function fromFile(file: string, before: FileStamp): { text: string; note?: string } | string {
-  const after = statSync(file, { throwIfNoEntry: false });
+  let after: Stats | undefined;
+  try {
+    after = statSync(file, { throwIfNoEntry: false });
+  } catch (error) {
+    return `cannot read it: ${(error as Error).message}`;
+  }
   if (!after) return "the command did not write it (no such file)";
   if (!after.isFile()) return "not a regular file";
   if (before && before.mtimeMs === after.mtimeMs && before.size === after.size && before.ino === after.ino) {
