@@ -20,6 +20,8 @@ export default defineCollector({
       "  pm-collector-perf --pid 1234",
       "  pm-collector-perf --match 'python .*train\\.py' --wait-timeout 2m",
       "  PM_INTERVAL=100ms pm-collector-perf -- ./run-benchmark.sh --quick",
+      "  pm-collector-perf --results go-test-json -- go test -json -bench . ./...",
+      "  pm-collector-perf --results hyperfine=hf.json -- hyperfine --export-json hf.json 'make build'",
     ].join("\n"),
   },
   setup: (ctx): Promise<PerfState> => setupState(ctx as PerfContext),
