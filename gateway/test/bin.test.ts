@@ -49,7 +49,7 @@ describe("pm-gateway", () => {
   it("exits 2 naming the variable when the configuration is bad", async () => {
     const missing = await run([]).done;
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/PM_INFLUX_URLS: required/);
+    expect(missing.stderr).toMatch(/PM_INFLUX_URLS is required: InfluxDB replicas, name=url/);
     const bad = await run([], { PM_INFLUX_URLS: "http://x:8086", PM_GATEWAY_TOKENS_FILE: "/x" }).done;
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
