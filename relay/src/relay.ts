@@ -65,6 +65,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
     },
   });
 
+  log.info({ httpPort: health.port, servers: config.natsUrl }, "health endpoints up; connecting to NATS");
   const connection = await connectNats(config, log, shutdown.signal);
   void nats.follow(connection);
   const js: JetStreamClient = jetstream(connection);
