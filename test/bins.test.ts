@@ -64,6 +64,21 @@ describe("pm-relay --help", () => {
   });
 });
 
+describe("npx", () => {
+  it("runs the linked bin, from the root or a package's folder, without asking the registry", () => {
+    for (const cwd of [root, join(root, "relay")]) {
+      // --offline: any registry request fails; --no: never install; --: the rest is the bin's.
+      const result = spawnSync("npx", ["--offline", "--no", "--", "pm-relay", "--version"], {
+        cwd,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(result.stdout, result.stderr).toMatch(/^pm-relay \d+\.\d+\.\d+\n$/);
+    }
+  });
+});
+
 describe("a service run by hand", () => {
   it("exits 0 on SIGTERM", async () => {
     const child = spawn(binPath("pm-collector-hello"), [], {
