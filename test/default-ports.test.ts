@@ -2,7 +2,7 @@
 // gateway started with their defaults on one machine all run; a port already taken is named, with
 // the variable that moves it.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,6 +99,22 @@ async function until(condition: () => Promise<boolean> | boolean, what: string, 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+describe("the default ports", () => {
+  it("are distinct, and docs/ports.md lists each", () => {
+    const ports = Object.values(DEFAULT_HTTP_PORTS);
+    expect(new Set(ports).size).toBe(ports.length);
+    const table = readFileSync(join(root, "docs", "ports.md"), "utf8");
+    for (const [service, port] of Object.entries(DEFAULT_HTTP_PORTS)) {
+      const row = table.split("\n").find((line) => line.startsWith(`| ${port} |`));
+      expect(row, `docs/ports.md: no row for port ${port}`).toBeDefined();
+      if (service !== "other")
+        expect(row).toContain(
+          service === "gateway" || service === "relay" ? `pm-${service}` : `pm-collector-${service}`,
+        );
+    }
+  });
+});
 
 describe("services started with their default ports on one machine", () => {
   const running: Running[] = [];
