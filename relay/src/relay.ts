@@ -67,7 +67,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
 
   log.info({ httpPort: health.port, servers: config.natsUrl }, "health endpoints up; connecting to NATS");
   const connection = await connectNats(config, log, shutdown.signal);
-  void nats.follow(connection);
+  nats.follow(connection).catch((error: Error) => log.error({ err: error.message }, "NATS status lost"));
   const js: JetStreamClient = jetstream(connection);
   const jsm: JetStreamManager = await jetstreamManager(connection);
   await ensureStreams(
