@@ -1,4 +1,11 @@
-import { duration, type LoadConfigOptions, loadConfig, z } from "@platform-metrics/sdk";
+import {
+  DEFAULT_HTTP_PORTS,
+  duration,
+  type LoadConfigOptions,
+  loadConfig,
+  portNumber,
+  z,
+} from "@platform-metrics/sdk";
 import { isOrgName } from "./auth/principal.js";
 
 const REPLICA_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -42,7 +49,9 @@ export const gatewayConfigSchema = z
     influxDb: z.string().min(1).default("platform_metrics").describe("database (default platform_metrics)"),
     influxUsername: z.string().optional().describe("InfluxDB user"),
     influxPassword: z.string().optional().describe("InfluxDB password"),
-    httpPort: z.coerce.number().int().min(0).max(65535).default(8080).describe("listen port (default 8080)"),
+    httpPort: portNumber
+      .default(DEFAULT_HTTP_PORTS.gateway)
+      .describe(`listen port (default ${DEFAULT_HTTP_PORTS.gateway}, docs/ports.md)`),
     httpHost: z.string().min(1).default("0.0.0.0").describe("listen address (default 0.0.0.0)"),
     logLevel: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])

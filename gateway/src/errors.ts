@@ -20,6 +20,7 @@ export const notFound = (message: string) => new HttpError(404, "not_found", mes
 
 export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  reply.request.errorCode = error.code;
   return reply
     .code(error.statusCode)
     .type("application/json; charset=utf-8")

@@ -1,4 +1,4 @@
-import { defineCollector } from "@platform-metrics/sdk";
+import { DEFAULT_HTTP_PORTS, defineCollector } from "@platform-metrics/sdk";
 import { collectRound } from "./collect.js";
 import { cliOptions, configSchema } from "./config.js";
 import { measurements } from "./measurements.js";
@@ -10,7 +10,7 @@ export default defineCollector({
   description: "CPU, memory, I/O and GPU of a process tree, and how long the app ran",
   config: configSchema,
   interval: "1s",
-  httpPort: 8080,
+  httpPort: DEFAULT_HTTP_PORTS.perf,
   measurements,
   cli: {
     options: cliOptions,

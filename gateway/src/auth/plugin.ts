@@ -96,28 +96,3 @@ export const authPlugin = fp<AuthOptions>(
   },
   { name: "pm-auth" },
 );
-
-/** One log line per request: token id, org, route, status and duration; the credential never. */
-export const requestLogPlugin = fp(
-  async (app: FastifyInstance) => {
-    app.addHook("onResponse", (request, reply, done) => {
-      const route = request.routeOptions.url ?? "(no route)";
-      const level = route === "/healthz" || route === "/readyz" ? "debug" : "info";
-      request.log[level](
-        {
-          method: request.method,
-          route,
-          status: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime * 100) / 100,
-          token: request.principal?.id,
-          subject: request.principal?.subject?.slice(0, 256),
-          org: request.org,
-          replica: reply.getHeader("x-pm-replica"),
-        },
-        "request",
-      );
-      done();
-    });
-  },
-  { name: "pm-request-log" },
-);
