@@ -4,10 +4,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { createOidcVerifier } from "./auth/oidc.js";
 import { authPlugin, requestLogPlugin } from "./auth/plugin.js";
 import { openTokenStore } from "./auth/tokens-file.js";
+import { Catalogue } from "./catalogue/catalogue.js";
 import type { GatewayConfig } from "./config.js";
 import { registerErrorHandlers } from "./errors.js";
 import { Replicas } from "./influx/replicas.js";
 import { limitsPlugin } from "./limits.js";
+import { catalogueRoutes } from "./routes/catalogue.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { healthRoutes } from "./routes/health.js";
@@ -29,6 +31,7 @@ export interface GatewayOptions {
 
 /** The whole gateway, top to bottom. Throws TokensFileError when the tokens file is bad at start. */
 export async function createGateway({ config, logger }: GatewayOptions): Promise<FastifyInstance> {
+  const catalogue = Catalogue.load();
   const tokens = config.gatewayTokensFile
     ? await openTokenStore(config.gatewayTokensFile, { pollInterval: config.gatewayTokensPoll, logger })
     : undefined;
@@ -104,8 +107,13 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
       rateWindow: config.gatewayRateWindow,
       maxConcurrent: config.gatewayMaxConcurrent,
     });
-    await api.register(queryRoutes, { replicas, limits });
-    await api.register(discoveryRoutes, { replicas, discoveryRangeMs: config.gatewayDiscoveryRange });
+    await api.register(queryRoutes, { replicas, limits, catalogue });
+    await api.register(discoveryRoutes, {
+      replicas,
+      discoveryRangeMs: config.gatewayDiscoveryRange,
+      catalogue,
+    });
+    await api.register(catalogueRoutes, { catalogue });
   });
 
   replicas.start();
