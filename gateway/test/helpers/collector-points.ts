@@ -43,9 +43,12 @@ export function roundLines(ms: number, round: number, options: { error?: string 
   return lines;
 }
 
-/** Rounds every 30 s over the last `minutes`, ending at the last whole step before now. */
+/**
+ * Rounds every 30 s over the last `minutes`, ending one whole step before the current one, so a
+ * round written at "now" lands in a bucket of its own.
+ */
 export function historyLines(minutes: number, nowMs = Date.now()): string[] {
-  const last = Math.floor(nowMs / STEP_MS) * STEP_MS;
+  const last = Math.floor(nowMs / STEP_MS) * STEP_MS - STEP_MS;
   const lines: string[] = [];
   for (let i = (minutes * 60_000) / STEP_MS; i >= 0; i--)
     lines.push(...roundLines(last - i * STEP_MS, 100 - i));
