@@ -1,9 +1,11 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UNITS } from "@platform-metrics/sdk";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Catalogue } from "../src/catalogue/catalogue.js";
+import { querySchema } from "../src/query/schema.js";
 import { historyLines, writeToReplicas } from "./helpers/collector-points.js";
 import { bearer, type Fixture, startFixture, tokens } from "./helpers/fixture.js";
 
@@ -82,5 +84,26 @@ describe("units and descriptions from the collectors' declarations", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("names, tags and exemplifies every operation, with the shape of values and the unit list", async () => {
+    const document = (await app.inject({ method: "GET", url: "/openapi.json" })).json();
+    const operations = Object.values(document.paths).flatMap((path) => Object.values(path as object));
+    const ids = operations.map((operation) => operation.operationId);
+    expect(ids.every((id) => typeof id === "string")).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const operation of operations) expect(operation.tags).toHaveLength(1);
+    const declared = document.tags.map((tag: { name: string }) => tag.name);
+    for (const operation of operations) expect(declared).toContain(operation.tags[0]);
+
+    // The example request is one the gateway accepts.
+    const example = document.paths["/api/v1/query"].post.requestBody.content["application/json"].example;
+    expect(querySchema.safeParse(example).success).toBe(true);
+    expect((await query(example)).statusCode).toBe(200);
+    const values = document.components.schemas.Series.properties.values;
+    expect(values.items.prefixItems[0].format).toBe("date-time");
+    expect(document.components.schemas.FieldMeta.properties.unit.enum).toEqual([...UNITS]);
   });
 });
