@@ -8,6 +8,8 @@ import { ChartPanel } from "./panel.js";
 import { toColumns } from "./series.js";
 import { chooseEvery, msToSpec, specToMs } from "./time.js";
 
+const TIME_HELP = "expected now, a relative time like -1h, or an RFC 3339 time";
+
 export class Board {
   /** `sections`: `[{ title, description, panels: [spec] }]`; a spec's kind is "chart" or "last". */
   constructor(container, sections, { org, onZoom }) {
@@ -39,6 +41,13 @@ export class Board {
     const nowMs = Date.now();
     const fromMs = specToMs(range.from, nowMs);
     const toMs = specToMs(range.to, nowMs);
+    for (const [which, ms] of [
+      ["from", fromMs],
+      ["to", toMs],
+    ]) {
+      if (Number.isNaN(ms)) throw new Error(`range ${which} ${JSON.stringify(range[which])}: ${TIME_HELP}`);
+    }
+    if (fromMs >= toMs) throw new Error("the range's start must be before its end");
     const query = { from: msToSpec(fromMs), to: msToSpec(toMs) };
     const errors = [];
     await Promise.all(

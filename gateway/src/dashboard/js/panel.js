@@ -62,15 +62,20 @@ export class ChartPanel {
     this.element.dataset.range = `${range.from} ${range.to}`;
     this.message.className = "panel-message";
     this.message.textContent = points === 0 ? "no data in this range" : "";
+    // With the cursor away, the legend shows each series' newest value (and the newest time).
+    this.newest = [lastIndex, ...columns.map((column) => column.values.findLastIndex((v) => v !== null))].map(
+      (index) => (index >= 0 ? index : null),
+    );
     const data = [times, ...columns.map((column) => column.values)];
     const labels = columns.map((column) => column.label).join("\n");
     if (this.plot && labels === this.labels) {
       this.plot.setData(data);
-      return;
+    } else {
+      this.labels = labels;
+      this.plot?.destroy();
+      this.plot = new uPlot(this.options(columns), data, this.chartBox);
     }
-    this.labels = labels;
-    this.plot?.destroy();
-    this.plot = new uPlot(this.options(columns), data, this.chartBox);
+    if (!(this.plot.cursor.left >= 0)) this.plot.setLegend({ idxs: this.newest }, false);
   }
 
   /** The newest buckets, newest first, and the whole answer as CSV. */
@@ -126,6 +131,12 @@ export class ChartPanel {
         })),
       ],
       hooks: {
+        setLegend: [
+          (u) => {
+            if (u.legend.idx === null || u.legend.idx === undefined)
+              u.setLegend({ idxs: this.newest }, false);
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width < 5) return;
