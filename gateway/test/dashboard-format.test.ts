@@ -57,6 +57,7 @@ describe("dashboard formatting", () => {
     expect(time.specToMs("2026-01-01T10:00:00Z", now)).toBe(Date.parse("2026-01-01T10:00:00Z"));
     expect(time.msToSpec(now + 400)).toBe("2026-01-01T12:00:00Z");
     expect(time.fromLocalInput(time.toLocalInput(now))).toBe(now);
+    expect(() => time.fromLocalInput("2026-13-01 10:00")).toThrow(/expected a time like/);
     expect(() => time.fromLocalInput("01/02/2026 3pm")).toThrow(
       /"01\/02\/2026 3pm": expected a time like 2026-01-31 18:30:00/,
     );

@@ -226,6 +226,34 @@ describe("dashboard", () => {
     // The custom range's inputs show the same instant in the browser's zone.
     const fromInput = await page.$eval("#from", (input) => (input as HTMLInputElement).value);
     expect(fromInput).toBe(new Date(from).toLocaleString("sv-SE", { timeZone: ZONE }));
+
+    // Zoom out: twice the span, around the same middle.
+    await page.click("#zoom-out");
+    await page.waitForFunction(
+      (f) => new URL(location.href).searchParams.get("from") !== f,
+      url.searchParams.get("from"),
+    );
+    const out = new URL(page.url()).searchParams;
+    expect(Date.parse(out.get("to")!) - Date.parse(out.get("from")!)).toBe(2 * (to - from));
+
+    // A custom range typed in the page's format and zone; a malformed one is refused by name.
+    await page.fill("#from", "2026-13-01 10:00");
+    await page.click("#apply-range");
+    await page.waitForFunction(() => document.querySelector("#status")?.className === "error");
+    expect(await page.textContent("#status")).toBe(
+      '"2026-13-01 10:00": expected a time like 2026-01-31 18:30:00',
+    );
+    const start = new Date(from).toLocaleString("sv-SE", { timeZone: ZONE });
+    await page.fill("#from", start);
+    await page.fill("#to", new Date(from + 60_000).toLocaleString("sv-SE", { timeZone: ZONE }));
+    await page.click("#apply-range");
+    await page.waitForFunction(
+      (f) => new URL(location.href).searchParams.get("from") === f,
+      new Date(from).toISOString().replace(".000Z", "Z"),
+    );
+    expect(new URL(page.url()).searchParams.get("to")).toBe(
+      new Date(from + 60_000).toISOString().replace(".000Z", "Z"),
+    );
     expect(problems).toEqual([]);
     await page.context().close();
   });

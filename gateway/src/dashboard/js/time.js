@@ -57,9 +57,12 @@ export function toLocalInput(ms) {
 }
 export function fromLocalInput(text) {
   const m = LOCAL.exec(text.trim());
-  const ms = m ? new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0)).getTime() : Number.NaN;
-  if (Number.isNaN(ms)) throw new Error(`${JSON.stringify(text)}: expected a time like 2026-01-31 18:30:00`);
-  return ms;
+  const date = m && new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0));
+  // The Date constructor rolls month 13 or 25:00 over; a real time reads back unchanged.
+  if (!date || date.getMonth() !== +m[2] - 1 || date.getDate() !== +m[3] || date.getHours() !== +m[4]) {
+    throw new Error(`${JSON.stringify(text)}: expected a time like 2026-01-31 18:30:00`);
+  }
+  return date.getTime();
 }
 
 // Bucket sizes the dashboard asks for; `every` is the smallest that is at least the data's interval
