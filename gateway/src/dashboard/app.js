@@ -194,8 +194,8 @@ function showUpdated() {
 setInterval(() => {
   showUpdated();
   const every = refreshMs();
-  if (board && every && isRelative(state.to) && updatedAt && Date.now() - updatedAt >= every)
-    guard(refresh)();
+  const due = updatedAt && Date.now() - updatedAt >= every;
+  if (board && every && !refreshing && isRelative(state.to) && due) guard(refresh)();
 }, 1000);
 
 function setRange(from, to) {
