@@ -57,7 +57,11 @@ export async function api(path, body) {
       signal,
     });
     const answer = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(answer.error?.message ?? `HTTP ${response.status}`);
+    if (!response.ok) {
+      const error = new Error(answer.error?.message ?? `HTTP ${response.status}`);
+      error.status = response.status;
+      throw error;
+    }
     return answer;
   } finally {
     release();

@@ -72,7 +72,13 @@ export async function overviewSections(source, catalogue, org, orgMeasurements) 
   const sections = await Promise.all(
     wanted.map(async ({ measurement, extra }) => {
       const path = `/api/v1/measurements/${encodeURIComponent(measurement.name)}/fields?org=${encodeURIComponent(org)}`;
-      const { fields } = await api(path);
+      // A measurement whose data has just aged out answers 404: no section, not a broken page.
+      const answer = await api(path).catch((error) => {
+        if (error.status === 404) return undefined;
+        throw error;
+      });
+      if (!answer) return undefined;
+      const { fields } = answer;
       return {
         title: measurement.name,
         measurement: measurement.name,
@@ -81,7 +87,7 @@ export async function overviewSections(source, catalogue, org, orgMeasurements) 
       };
     }),
   );
-  return sections.filter((section) => section.panels.length > 0);
+  return sections.filter((section) => section?.panels.length > 0);
 }
 
 /** Sources with at least one measurement the org has data of. */
