@@ -6,11 +6,13 @@ import { createOidcVerifier } from "./auth/oidc.js";
 import { authPlugin } from "./auth/plugin.js";
 import { openTokenStore } from "./auth/tokens-file.js";
 import { clientErrorHandler } from "./client-errors.js";
+import { Catalogue } from "./catalogue/catalogue.js";
 import type { GatewayConfig } from "./config.js";
 import { registerErrorHandlers } from "./errors.js";
 import { Replicas } from "./influx/replicas.js";
 import { limitsPlugin } from "./limits.js";
 import { requestLogPlugin } from "./request-log.js";
+import { catalogueRoutes } from "./routes/catalogue.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { healthRoutes } from "./routes/health.js";
@@ -32,6 +34,7 @@ export interface GatewayOptions {
 
 /** The whole gateway, top to bottom. Throws TokensFileError when the tokens file is bad at start. */
 export async function createGateway({ config, logger }: GatewayOptions): Promise<FastifyInstance> {
+  const catalogue = Catalogue.load();
   const tokens = config.gatewayTokensFile
     ? await openTokenStore(config.gatewayTokensFile, { pollInterval: config.gatewayTokensPoll, logger })
     : undefined;
@@ -123,8 +126,13 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
       rateWindow: config.gatewayRateWindow,
       maxConcurrent: config.gatewayMaxConcurrent,
     });
-    await api.register(queryRoutes, { replicas, limits });
-    await api.register(discoveryRoutes, { replicas, discoveryRangeMs: config.gatewayDiscoveryRange });
+    await api.register(queryRoutes, { replicas, limits, catalogue });
+    await api.register(discoveryRoutes, {
+      replicas,
+      discoveryRangeMs: config.gatewayDiscoveryRange,
+      catalogue,
+    });
+    await api.register(catalogueRoutes, { catalogue });
   });
 
   replicas.start();

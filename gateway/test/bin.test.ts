@@ -121,6 +121,7 @@ describe("pm-gateway", () => {
     await waitFor(
       async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.ok === true,
       "the gateway",
+      // A cold start of the bin on a shared 2-core machine under load (load average 25) took > 10 s.
       40_000,
     );
     const response = await fetch(`${url}/api/v1/query`, {

@@ -13,6 +13,12 @@ export { type CommonConfig, commonConfigSchema, portNumber, subjectToken } from 
 export { duration, formatDuration, parseDuration } from "./config/duration.js";
 export { ConfigError, envName, type LoadConfigOptions, loadConfig } from "./config/load.js";
 export {
+  type CatalogueField,
+  type CatalogueMeasurement,
+  type CatalogueSource,
+  catalogueMeasurements,
+} from "./docs/catalogue.js";
+export {
   METRICS_END,
   METRICS_START,
   renderMeasurements,
@@ -34,7 +40,10 @@ export {
   type MeasurementDeclaration,
   type MeasurementDeclarations,
   RESERVED_TAGS,
+  tagDescription,
   tagNames,
+  UNITS,
+  type Unit,
 } from "./measurements.js";
 export { PointBuilder } from "./point-builder.js";
 export { createSink } from "./publish/create-sink.js";

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { resolveOrg } from "../auth/principal.js";
+import type { Catalogue } from "../catalogue/catalogue.js";
 import { badRequest, notFound } from "../errors.js";
 import type { InfluxStatementResult, Replicas } from "../influx/replicas.js";
 import { discovery } from "../query/build-influxql.js";
@@ -11,6 +12,8 @@ export interface DiscoveryRouteOptions {
   replicas: Replicas;
   /** Fields count as the org's when it has points of them this recently. */
   discoveryRangeMs: number;
+  /** Units and descriptions of declared fields. */
+  catalogue: Catalogue;
 }
 
 /** Most names one discovery answer lists; `meta.truncated` says when there were more. */
@@ -137,7 +140,15 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRouteOptions> = async 
     const fields = [...counts.keys()]
       .filter((field) => types.has(field))
       .sort()
-      .map((field) => ({ name: field, type: types.get(field)! }));
+      .map((field) => {
+        const declared = options.catalogue.field(measurement, field);
+        return {
+          name: field,
+          type: types.get(field)!,
+          ...(declared?.unit ? { unit: declared.unit } : {}),
+          ...(declared?.description ? { description: declared.description } : {}),
+        };
+      });
     return { fields, meta: { replica: answer.replica, truncated: false } };
   });
 };
