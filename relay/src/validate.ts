@@ -2,6 +2,7 @@ import {
   LineProtocolError,
   type ParsedLine,
   parseMessage,
+  RESERVED_TAGS,
   type RejectedLine,
   rewriteLine,
 } from "@platform-metrics/sdk";
@@ -57,6 +58,15 @@ export function validateMessage(
   let asSent = rejected.length === 0;
   let chars = 0;
   for (const line of lines) {
+    const reserved = reservedFieldKey(line);
+    if (reserved !== undefined) {
+      asSent = false;
+      rejected.push({
+        raw: line.text,
+        reason: `field key ${JSON.stringify(reserved)} is not allowed: ${RESERVED_TAGS.join(", ")} are tags the platform sets, and a field of that name would be read in place of the tag`,
+      });
+      continue;
+    }
     if (asSent && alreadyRewritten(line, orgTag)) {
       chars += line.lineEnd - line.lineStart;
       rewritten.push(line.text);
@@ -94,6 +104,26 @@ export function validateMessage(
 
 const COMMA = 44;
 const ORG_KEY = { tagKey: "org" };
+const RESERVED_FIRST_CHARS = new Set(RESERVED_TAGS.map((tag) => tag.charCodeAt(0)));
+
+/**
+ * The reserved tag (org, source, cluster) that the line uses as a field key, if any. In InfluxQL a
+ * field shadows the tag of the same name, so one tenant's field `org` would break every org's
+ * scoping. Looks only where a field key can start (the section start and after each comma); a hit
+ * is confirmed on the decoded fields, since a comma may sit inside a string value or an escaped key.
+ */
+function reservedFieldKey(line: ParsedLine): string | undefined {
+  const text = line.source;
+  const end = line.fieldsEnd;
+  let candidate = false;
+  for (let i = line.fieldsStart; i < end && !candidate; i++) {
+    if (i !== line.fieldsStart && text.charCodeAt(i - 1) !== COMMA) continue;
+    if (!RESERVED_FIRST_CHARS.has(text.charCodeAt(i))) continue;
+    candidate = RESERVED_TAGS.some((tag) => text.startsWith(`${tag}=`, i));
+  }
+  if (!candidate) return undefined;
+  return RESERVED_TAGS.find((tag) => Object.hasOwn(line.fields, tag));
+}
 
 /**
  * Whether rewriteLine would return the line unchanged: it has its own timestamp, exactly one `org`
