@@ -5,8 +5,8 @@ import { createOidcVerifier } from "./auth/oidc.js";
 import { authPlugin, requestLogPlugin } from "./auth/plugin.js";
 import { openTokenStore } from "./auth/tokens-file.js";
 import type { GatewayConfig } from "./config.js";
-import { registerErrorHandlers } from "./errors.js";
-import { Replicas } from "./influx/replicas.js";
+import { clientErrorHandler, frameworkErrors, registerErrorHandlers } from "./errors.js";
+import { type ReplicaStatus, Replicas } from "./influx/replicas.js";
 import { limitsPlugin } from "./limits.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { discoveryRoutes } from "./routes/discovery.js";
@@ -21,6 +21,13 @@ const API_HEADERS = {
   "x-frame-options": "DENY",
   "referrer-policy": "no-referrer",
 };
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Each replica's health, with why it fails: for logs and tests, never sent to callers. */
+    replicaStatus(): ReplicaStatus[];
+  }
+}
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -62,7 +69,10 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
     requestTimeout: config.gatewayRequestTimeout,
     trustProxy: config.gatewayTrustProxy,
     routerOptions: { maxParamLength: 512 },
+    frameworkErrors,
+    clientErrorHandler,
   });
+  app.decorate("replicaStatus", () => replicas.status());
   app.addHook("onClose", async () => {
     tokens?.close();
     await replicas.close();
