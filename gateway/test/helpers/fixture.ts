@@ -55,6 +55,26 @@ export async function seed(influx: Influx, lines = seedLines()): Promise<void> {
   await influx.write(DB, lines);
 }
 
+/** A gateway over the given replicas (`a=url,b=url`) with the test tokens; `env` overrides any PM_* variable. */
+export async function startGateway(
+  influxUrls: string,
+  db: string,
+  tokensFile: string,
+  env: Record<string, string> = {},
+): Promise<FastifyInstance> {
+  const config = loadGatewayConfig({
+    env: {
+      PM_INFLUX_URLS: influxUrls,
+      PM_INFLUX_DB: db,
+      PM_GATEWAY_TOKENS_FILE: tokensFile,
+      PM_GATEWAY_PROBE_INTERVAL: "100ms",
+      PM_GATEWAY_TOKENS_POLL: "50ms",
+      ...env,
+    },
+  });
+  return createGateway({ config, logger: silentLogger });
+}
+
 export interface Fixture {
   a: Influx;
   b: Influx;
@@ -80,17 +100,7 @@ export async function startFixture(): Promise<Fixture> {
     dir,
     tokensFile,
     async gateway(env = {}) {
-      const config = loadGatewayConfig({
-        env: {
-          PM_INFLUX_URLS: `a=${a.url},b=${b.url}`,
-          PM_INFLUX_DB: DB,
-          PM_GATEWAY_TOKENS_FILE: tokensFile,
-          PM_GATEWAY_PROBE_INTERVAL: "100ms",
-          PM_GATEWAY_TOKENS_POLL: "50ms",
-          ...env,
-        },
-      });
-      const app = await createGateway({ config, logger: silentLogger });
+      const app = await startGateway(`a=${a.url},b=${b.url}`, DB, tokensFile, env);
       apps.push(app);
       return app;
     },
