@@ -62,6 +62,40 @@ describe("replica failover", () => {
   });
 });
 
+describe("a caller's own bad input", () => {
+  it("is a 400 for a lone surrogate in any string, and never counts against a replica", async () => {
+    const gateway = await fixture.gateway({ PM_GATEWAY_PROBE_INTERVAL: "1h" });
+    const base = { measurement: "cpu", fields: ["usage"], range: { from: "-1h" } };
+    const bodies = [
+      { ...base, measurement: "cpu\ud800" },
+      { ...base, fields: ["usage", "\udc00"] },
+      { ...base, where: { host: "a-1\ud800" } },
+      { ...base, where: { "h\ud800": "a-1" } },
+      { ...base, groupBy: ["\ud800"] },
+      { ...base, range: { from: "-1h\ud800" } },
+      { ...base, org: "acme\ud800" },
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const payload of bodies) {
+        const response = await gateway.inject({
+          method: "POST",
+          url: "/api/v1/query",
+          headers: bearer(tokens.acme),
+          payload,
+        });
+        expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+        expect(response.json().error.message).toMatch(/lone UTF-16 surrogates/);
+      }
+    }
+    for (const url of ["/api/v1/measurements/cpu%ED%A0%80/tags", "/api/v1/measurements?org=%ED%A0%80"]) {
+      const response = await gateway.inject({ method: "GET", url, headers: bearer(tokens.acme) });
+      expect(response.statusCode, url).toBe(400);
+    }
+    expect(gateway.replicaStatus().map((replica) => replica.healthy)).toEqual([true, true]);
+    expect((await gateway.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+  });
+});
+
 /** Queries an influxd has been sent so far, from its own counters (pings are not counted). */
 async function queriesReceived(influx: Influx): Promise<number> {
   const vars = (await (await fetch(`${influx.url}/debug/vars`)).json()) as Record<

@@ -121,7 +121,15 @@ export type StructuredQuery = z.output<typeof querySchema>;
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join(".") : "body"}: ${issue.message}`)
+    .map((issue) => {
+      // A bad where key is reported as "Invalid key in record", with the key's own problem inside.
+      const message =
+        issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+      const path = issue.path.map((part) =>
+        typeof part === "string" && !isPlainText(part) ? JSON.stringify(part) : String(part),
+      );
+      return `${path.length ? path.join(".") : "body"}: ${message}`;
+    })
     .join("; ")
     .slice(0, 1000);
 }

@@ -33,7 +33,10 @@ export function tokensYaml(): string {
     .join("\n")}\n`;
 }
 
-/** 30 one-minute points per series, ending a minute ago: acme and globex share the cpu measurement. */
+/**
+ * 30 one-minute points per series, ending a minute ago: acme and globex share the cpu measurement, where
+ * globex also has a string field and points with a field named org that says "acme".
+ */
 export function seedLines(nowMs = Date.now()): string {
   const lines: string[] = [];
   for (let i = 0; i < 30; i++) {
@@ -43,7 +46,9 @@ export function seedLines(nowMs = Date.now()): string {
       `cpu,org=acme,host=a-2 usage=${i + 1}.25,idle=${90 - i} ${ns}`,
       `acme_disk,org=acme,dev=sda used=${1000 + i}i ${ns}`,
       `acme_status,org=acme,host=a-1 state="ok" ${ns}`,
-      `cpu,org=globex,host=g_secret_host,g_secret_tag=g_secret_value usage=31337.5,g_secret_field=31337.5 ${ns}`,
+      `cpu,org=globex,host=g_secret_host,g_secret_tag=g_secret_value usage=31337.5,g_secret_field=31337.5,g_secret_state="on" ${ns}`,
+      // Issue 21: a field named org (older relays let it through) must not undo anyone's org scoping.
+      `cpu,org=globex,host=g_secret_host org="acme",usage=31337.5 ${ns}`,
       `g_secret_only,org=globex,host=g_secret_host v=31337.5 ${ns}`,
     );
   }
