@@ -2,6 +2,7 @@ import { request as httpRequest } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, type Fixture, startFixture, tokens } from "./helpers/fixture.js";
+import { startHoldingProxy } from "./helpers/holding-proxy.js";
 import { waitFor } from "./helpers/wait.js";
 
 let fixture: Fixture;
@@ -191,5 +192,39 @@ describe("limits", () => {
     hungUp.destroy();
     // The query still runs until its timeout; after that the token may query again.
     await waitFor(async () => (await orgs()).statusCode === 200, "the slot to be given back");
+  });
+
+  it("never has more of a token's queries running on InfluxDB than its limit, whatever its callers hang up", async () => {
+    const proxy = await startHoldingProxy(fixture.a.url);
+    const gateway = await fixture.gateway({
+      PM_INFLUX_URLS: `a=${proxy.url},b=${proxy.url}`,
+      PM_GATEWAY_MAX_CONCURRENT: "8",
+      PM_GATEWAY_PROBE_INTERVAL: "1h",
+    });
+    const base = await gateway.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      for (let i = 0; i < 40; i++) {
+        // Each caller waits until its query reaches InfluxDB (or it is turned away), then hangs up.
+        const receivedBefore = proxy.received;
+        let refused = false;
+        const caller = httpRequest(`${base}/api/v1/measurements`, { headers: bearer(tokens.busy) });
+        caller.on("response", (response) => {
+          refused = response.statusCode === 429;
+          response.resume();
+        });
+        caller.on("error", () => {});
+        caller.end();
+        await waitFor(
+          () => proxy.received > receivedBefore || refused,
+          "the query to reach InfluxDB or a 429",
+        );
+        caller.destroy();
+      }
+      expect(proxy.maxInFlight).toBeGreaterThan(0);
+      expect(proxy.maxInFlight).toBeLessThanOrEqual(8);
+    } finally {
+      proxy.release();
+      await proxy.close();
+    }
   });
 });
