@@ -117,9 +117,11 @@ describe("pm-gateway", () => {
       PM_HTTP_HOST: "127.0.0.1",
     });
     const url = `http://127.0.0.1:${port}`;
+    // Generous: under a full parallel test run on a shared 2-core machine the start took over 10 s.
     await waitFor(
       async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.ok === true,
       "the gateway",
+      45_000,
     );
     const response = await fetch(`${url}/api/v1/query`, {
       method: "POST",
