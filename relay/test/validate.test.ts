@@ -100,6 +100,36 @@ describe("validateMessage", () => {
     expect(messageBody(result).toString()).not.toMatch(/org="/);
   });
 
+  it("refuses a line exactly when one of its decoded field keys is reserved (property-based)", () => {
+    const field = fc.constantFrom(
+      "org=1",
+      'org="acme"',
+      "orgx=1",
+      "xorg=1",
+      "source=1i",
+      "cluster=t",
+      "clusters=1",
+      "cpu=1",
+      's="a,org=b"',
+      's=",source=1"',
+      "a\\,org=1",
+      "o\\ rg=1",
+    );
+    const line = fc
+      .uniqueArray(field, { minLength: 1, maxLength: 4, selector: (f) => f.slice(0, f.indexOf("=")) })
+      .map((fields) => `cpu,host=a ${fields.join(",")} ${T}`);
+    fc.assert(
+      fc.property(line, (text) => {
+        const fields = Object.keys(parseLine(text).fields);
+        const reserved = fields.some((key) => ["org", "source", "cluster"].includes(key));
+        const result = validate("metrics.acme.test", text);
+        expect(result.rejected.length, text).toBe(reserved ? 1 : 0);
+        expect(result.lines.length, text).toBe(reserved ? 0 : 1);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("sends every good line of any message as the SDK's rewrite of it (property-based)", () => {
     // Lines that come close to the as-sent shortcut and just miss it, in any mix.
     const tag = fc.constantFrom(
