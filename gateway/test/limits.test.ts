@@ -167,7 +167,7 @@ describe("limits", () => {
     ).toBe(200);
   });
 
-  it("gives the slot back when the caller hangs up during a slow query, once the query ends", async () => {
+  it("gives the slot back when the caller hangs up during a slow query, once its aborted query ends", async () => {
     const slow = await fixture.gateway({
       PM_GATEWAY_QUERY_TIMEOUT: "300ms",
       PM_GATEWAY_MAX_POINTS: "10000000",
@@ -190,7 +190,7 @@ describe("limits", () => {
     hungUp.end(heavy);
     await waitFor(async () => (await orgs()).statusCode === 429, "the slow query to hold the only slot");
     hungUp.destroy();
-    // The query still runs until its timeout; after that the token may query again.
+    // The InfluxDB query is aborted with the caller; once it has ended the token may query again.
     await waitFor(async () => (await orgs()).statusCode === 200, "the slot to be given back");
   });
 
