@@ -8,6 +8,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: {
+      "@platform-metrics/relay": here("./relay/src/index.ts"),
       "@platform-metrics/sdk": here("./sdk/src/index.ts"),
       "@platform-metrics/testing": here("./testing/src/index.ts"),
     },

@@ -5,11 +5,10 @@ import { FailureLimit } from "./auth/failure-limit.js";
 import { createOidcVerifier } from "./auth/oidc.js";
 import { authPlugin } from "./auth/plugin.js";
 import { openTokenStore } from "./auth/tokens-file.js";
-import { clientErrorHandler } from "./client-errors.js";
 import { Catalogue } from "./catalogue/catalogue.js";
 import type { GatewayConfig } from "./config.js";
-import { registerErrorHandlers } from "./errors.js";
-import { Replicas } from "./influx/replicas.js";
+import { clientErrorHandler, frameworkErrors, registerErrorHandlers } from "./errors.js";
+import { type ReplicaStatus, Replicas } from "./influx/replicas.js";
 import { limitsPlugin } from "./limits.js";
 import { requestLogPlugin } from "./request-log.js";
 import { catalogueRoutes } from "./routes/catalogue.js";
@@ -26,6 +25,13 @@ const API_HEADERS = {
   "x-frame-options": "DENY",
   "referrer-policy": "no-referrer",
 };
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Each replica's health, with why it fails: for logs and tests, never sent to callers. */
+    replicaStatus(): ReplicaStatus[];
+  }
+}
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -83,8 +89,10 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
     requestTimeout: config.gatewayRequestTimeout,
     trustProxy: config.gatewayTrustProxy,
     routerOptions: { maxParamLength: 512 },
+    frameworkErrors,
     clientErrorHandler,
   });
+  app.decorate("replicaStatus", () => replicas.status());
   app.addHook("onClose", async () => {
     tokens?.close();
     await replicas.close();

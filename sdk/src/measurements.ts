@@ -83,6 +83,11 @@ export function checkDeclarations(declarations: MeasurementDeclarations): string
     for (const field of fields) {
       if (!KEY_NAME.test(field) || field === "time")
         problems.push(`${measurement}: field ${JSON.stringify(field)} is not snake_case`);
+      if ((RESERVED_TAGS as readonly string[]).includes(field)) {
+        problems.push(
+          `${measurement}: field ${field} has the name of a tag the SDK adds (${RESERVED_TAGS.join(", ")}); the relay refuses such lines`,
+        );
+      }
       const type = fieldDeclaration(declaration, field)?.type;
       if (!type || !FIELD_TYPES.includes(type)) {
         problems.push(

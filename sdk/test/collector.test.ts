@@ -27,6 +27,11 @@ describe("defineCollector", () => {
     expect(define({ measurements: { demo_x: { tags: ["org"], fields: { v: "float" } } } })).toThrow(
       /tag org is added by the SDK/,
     );
+    for (const reserved of ["org", "source", "cluster"]) {
+      expect(define({ measurements: { demo_x: { tags: [], fields: { [reserved]: "string" } } } })).toThrow(
+        `demo_x: field ${reserved} has the name of a tag the SDK adds`,
+      );
+    }
     expect(define({ measurements: { demo_x: { tags: [], fields: {} } } })).toThrow(/declares no fields/);
     expect(define({ measurements: { demo_x: { tags: [], fields: { v: "double" } } } })).toThrow(
       /type "double"/,
