@@ -90,7 +90,7 @@ export const limitsPlugin = fp<LimitsOptions>(
     // The slot is given back once the answer is ready (onSend runs for results and errors alike, even
     // when the caller has hung up in the meantime, which onResponse would then never see), or when
     // the caller hangs up before the handler has started (its body never arrived). A caller that hangs
-    // up later keeps the slot until the handler ends: its InfluxDB query is aborted (request.signal),
+    // up later keeps the slot until the handler ends: its InfluxDB query is aborted (request.callerGone),
     // and until that is done the query still runs and still counts.
     app.decorateRequest("pmHandling", false);
     app.addHook("preHandler", (request, _reply, done) => {

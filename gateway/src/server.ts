@@ -5,6 +5,7 @@ import { FailureLimit } from "./auth/failure-limit.js";
 import { createOidcVerifier } from "./auth/oidc.js";
 import { authPlugin } from "./auth/plugin.js";
 import { openTokenStore } from "./auth/tokens-file.js";
+import { callerGonePlugin } from "./caller-gone.js";
 import { Catalogue } from "./catalogue/catalogue.js";
 import type { GatewayConfig } from "./config.js";
 import { clientErrorHandler, frameworkErrors, registerErrorHandlers } from "./errors.js";
@@ -100,6 +101,7 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
 
   registerErrorHandlers(app);
   await app.register(requestLogPlugin);
+  await app.register(callerGonePlugin);
   await app.register(healthRoutes, { replicas });
 
   // The pages get helmet's full set of headers, CSP included.

@@ -61,7 +61,7 @@ const noMeasurement = (measurement: string, org: string) =>
 export const discoveryRoutes: FastifyPluginAsync<DiscoveryRouteOptions> = async (app, options) => {
   const { replicas } = options;
   const run = async (request: FastifyRequest, reply: FastifyReply, statements: string[]) => {
-    const answer = await replicas.query(statements.join("; "), request.signal);
+    const answer = await replicas.query(statements.join("; "), request.callerGone);
     reply.header("x-pm-replica", answer.replica);
     return answer;
   };

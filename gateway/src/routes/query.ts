@@ -46,7 +46,7 @@ export const queryRoutes: FastifyPluginAsync<QueryRouteOptions> = async (
     const now = nowNs();
     if (!needsSeriesCount(query)) return buildQuery(query, org, limits, now);
     resolveRange(query.range, limits, now); // a bad range is refused before any query is sent
-    const counted = await replicas.query(seriesCountQuery(query, org), request.signal);
+    const counted = await replicas.query(seriesCountQuery(query, org), request.callerGone);
     const count = counted.results[0]?.series?.[0]?.values[0]?.[0];
     return buildQuery(query, org, limits, now, typeof count === "number" ? count : 0);
   };
@@ -58,7 +58,7 @@ export const queryRoutes: FastifyPluginAsync<QueryRouteOptions> = async (
   ): Promise<{ built: BuiltQuery; answer: ReplicaAnswer }> => {
     const built = await prepare(request, query, org);
     try {
-      return { built, answer: await replicas.query(built.influxql, request.signal) };
+      return { built, answer: await replicas.query(built.influxql, request.callerGone) };
     } catch (error) {
       if (!(error instanceof HttpError && error.code === "bad_query")) throw error;
       // InfluxDB refused the query for a field's type (max of a string, ...). Field types are shared
@@ -67,7 +67,7 @@ export const queryRoutes: FastifyPluginAsync<QueryRouteOptions> = async (
       // null column), never a refusal that would tell it another org's field names and types.
       const counted = await replicas.query(
         fieldCountsQuery(query, org, built.fromNs, built.toNs),
-        request.signal,
+        request.callerGone,
       );
       const row = counted.results[0]?.series?.[0]?.values[0] ?? [];
       const present = query.fields.filter((_field, i) => typeof row[i + 1] === "number" && row[i + 1] !== 0);
