@@ -70,7 +70,12 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
   const jsm: JetStreamManager = await jetstreamManager(connection);
   await ensureStreams(
     jsm,
-    { retentionMs: config.retention, maxBytes: config.streamMaxBytes, update: config.updateStream },
+    {
+      retentionMs: config.retention,
+      maxBytes: config.streamMaxBytes,
+      replicas: config.streamReplicas,
+      update: config.updateStream,
+    },
     log,
   );
 
