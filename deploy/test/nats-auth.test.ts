@@ -15,6 +15,7 @@ import {
 } from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRelayConfig } from "../../relay/src/config.js";
+import { RELAY_INBOX_PREFIX } from "../../relay/src/inbox.js";
 import { type Relay, startRelay } from "../../relay/src/relay.js";
 import { DEPLOY, type K8sObject, render } from "./kustomize.js";
 
@@ -77,7 +78,9 @@ afterAll(async () => {
 });
 
 async function as(user: string, password = secret.stringData[user]): Promise<NatsConnection> {
-  const nc = await connect({ servers: server.url, user, pass: password });
+  // The relay's replies come to its own prefix (relay/src/inbox.ts); everyone else's to _INBOX.
+  const inboxPrefix = user === "relay" ? RELAY_INBOX_PREFIX : "_INBOX";
+  const nc = await connect({ servers: server.url, user, pass: password, inboxPrefix });
   clients.push(nc);
   return nc;
 }
@@ -126,6 +129,39 @@ describe("deploy/nats users", () => {
         .filter((s) => !s.startsWith("metrics.platform.relay"))
         .sort(),
     ).toEqual(["metrics.acme.perf", "metrics.platform.storage-probe"]);
+  });
+
+  it("a collector cannot read what the relay pulls, nor another collector's messages", async () => {
+    // Collectors may subscribe to _INBOX.> for their acks; the relay's deliveries go to its own
+    // _INBOX_relay prefix, which no collector may subscribe to.
+    // One connection per subscription: nats.js stops answering flush() on a connection that had a
+    // subscription refused.
+    const seen: string[] = [];
+    const refused: string[] = [];
+    const spies = new Map<string, NatsConnection>();
+    for (const subject of ["_INBOX.>", "_INBOX_relay.>", "metrics.>", "$JS.>"]) {
+      const spy = await as("perf-acme");
+      spies.set(subject, spy);
+      spy.subscribe(subject, {
+        callback: (error, msg) => {
+          if (error) refused.push(`${subject}: ${error.message}`);
+          else seen.push(`${subject}: ${msg.string()}`);
+        },
+      });
+    }
+    await spies.get("_INBOX.>")!.flush();
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const secretLine = `storage_probe,volume=secret ok=true ${now}`;
+    expect(await publish(await as("storage-probe"), "metrics.platform.storage-probe", secretLine)).toMatch(
+      /"stream":"METRICS"/,
+    );
+    // Once the relay wrote it, its delivery has passed through the server to every subscriber.
+    await expect
+      .poll(() => influx.countPoints("platform_metrics", "storage_probe").catch(() => 0), { timeout: 50_000 })
+      .toBeGreaterThan(0);
+    await spies.get("_INBOX.>")!.flush();
+    expect(refused.map((r) => r.split(":")[0]).sort()).toEqual(["$JS.>", "_INBOX_relay.>", "metrics.>"]);
+    expect(seen.filter((s) => s.includes("volume=secret"))).toEqual([]);
   });
 
   it("refuses a wrong password and an unknown user", async () => {

@@ -3,6 +3,7 @@ import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManage
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type HealthServer, type Logger, startHealthServer } from "@platform-metrics/sdk";
 import type { RelayConfig } from "./config.js";
+import { RELAY_INBOX_PREFIX } from "./inbox.js";
 import { InfluxClient } from "./influx/client.js";
 import { ReplicaPipeline } from "./replica-pipeline.js";
 import { relayPoints } from "./self-metrics.js";
@@ -25,6 +26,7 @@ async function connectNats(config: RelayConfig, log: Logger, signal: AbortSignal
         pass: config.natsPassword,
         token: config.natsToken,
         name: ["relay", config.podName].filter(Boolean).join("/"),
+        inboxPrefix: RELAY_INBOX_PREFIX,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
       });
