@@ -57,6 +57,33 @@ if (missing.length > 0) {
   run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...missing]);
 }
 
+// The deploy tests render the manifests with kubectl's built-in kustomize, which must be v5 or later.
+// Neither registry this project reaches has one to install (Debian's kubernetes-client bundles
+// kustomize v2); the machine image ships kubectl 1.32 (kustomize v5.5). Say so here, before the
+// deploy tests fail with the same message.
+function kustomizeMajor() {
+  for (const kubectl of [
+    process.env.KUBECTL,
+    "kubectl",
+    "/usr/bin/kubectl",
+    "/usr/lib/google-cloud-sdk/bin/kubectl",
+  ]) {
+    if (!kubectl) continue;
+    const out = spawnSync(kubectl, ["version", "--client", "-o", "json"], { encoding: "utf8" });
+    if (out.status !== 0) continue;
+    const major = /^v?(\d+)\./.exec(JSON.parse(out.stdout).kustomizeVersion ?? "")?.[1];
+    if (major) return Number(major);
+  }
+  return undefined;
+}
+const kustomize = kustomizeMajor();
+if (kustomize === undefined || kustomize < 5) {
+  console.error(
+    `ensure-deps: no kubectl with kustomize v5+ (${kustomize === undefined ? "no kubectl" : `kustomize v${kustomize}`}): ` +
+      "the deploy tests (deploy/test) will fail. Install kubectl 1.27 or later, or set KUBECTL to one.",
+  );
+}
+
 if (!existsSync(join(root, "node_modules", ".package-lock.json"))) {
   run("npm", ["ci", "--no-audit", "--no-fund"]);
 }

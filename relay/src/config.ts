@@ -81,6 +81,15 @@ export const relayConfigSchema = commonConfigSchema
       .min(-1)
       .default(-1)
       .describe("stream size limit in bytes, -1 for none (default -1)"),
+    streamReplicas: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .default(1)
+      .describe(
+        "copies of each stream in a JetStream cluster, 1 to 5: 3 survives the loss of any one node (default 1)",
+      ),
     updateStream: z
       .boolean()
       .default(false)

@@ -1,5 +1,6 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import type { Logger } from "@platform-metrics/sdk";
+import { RELAY_INBOX_PREFIX } from "./inbox.js";
 import { type StreamMessage, toStreamMessage } from "./stream-message.js";
 
 export interface PullerOptions {
@@ -38,7 +39,7 @@ export class Puller {
   private readonly queue: StreamMessage[] = [];
   private head = 0;
   private bufferedBytes = 0;
-  private readonly inbox = createInbox();
+  private readonly inbox = createInbox(RELAY_INBOX_PREFIX);
   private readonly sub: Subscription;
   private readonly minBytes: number;
   private readonly maxBytes: number;

@@ -3,6 +3,7 @@ import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManage
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type HealthServer, type Logger, startHealthServer } from "@platform-metrics/sdk";
 import type { RelayConfig } from "./config.js";
+import { RELAY_INBOX_PREFIX } from "./inbox.js";
 import { InfluxClient } from "./influx/client.js";
 import { NatsState } from "./nats-state.js";
 import { ReplicaPipeline } from "./replica-pipeline.js";
@@ -26,6 +27,7 @@ async function connectNats(config: RelayConfig, log: Logger, signal: AbortSignal
         pass: config.natsPassword,
         token: config.natsToken,
         name: ["relay", config.podName].filter(Boolean).join("/"),
+        inboxPrefix: RELAY_INBOX_PREFIX,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
       });
@@ -72,7 +74,12 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
   const jsm: JetStreamManager = await jetstreamManager(connection);
   await ensureStreams(
     jsm,
-    { retentionMs: config.retention, maxBytes: config.streamMaxBytes, update: config.updateStream },
+    {
+      retentionMs: config.retention,
+      maxBytes: config.streamMaxBytes,
+      replicas: config.streamReplicas,
+      update: config.updateStream,
+    },
     log,
   );
 

@@ -10,6 +10,7 @@ interface WantedStream {
   max_age: number;
   max_bytes: number;
   duplicate_window: number;
+  num_replicas: number;
 }
 
 /**
@@ -19,7 +20,7 @@ interface WantedStream {
  */
 export async function ensureStreams(
   jsm: JetStreamManager,
-  options: { retentionMs: number; maxBytes: number; update: boolean },
+  options: { retentionMs: number; maxBytes: number; replicas: number; update: boolean },
   log: Logger,
 ): Promise<void> {
   const wanted: WantedStream[] = [
@@ -29,6 +30,7 @@ export async function ensureStreams(
       max_age: options.retentionMs * NS_PER_MS,
       max_bytes: options.maxBytes,
       duplicate_window: DUPLICATE_WINDOW_NS,
+      num_replicas: options.replicas,
     },
     {
       name: "DEADLETTER",
@@ -36,6 +38,7 @@ export async function ensureStreams(
       max_age: options.retentionMs * NS_PER_MS,
       max_bytes: options.maxBytes,
       duplicate_window: DUPLICATE_WINDOW_NS,
+      num_replicas: options.replicas,
     },
   ];
   for (const stream of wanted) await ensureStream(jsm, stream, options.update, log);
@@ -60,7 +63,7 @@ async function ensureStream(
   }
   const config = existing.config;
   const differences: Record<string, { existing: unknown; wanted: unknown }> = {};
-  for (const key of ["subjects", "max_age", "max_bytes", "duplicate_window"] as const) {
+  for (const key of ["subjects", "max_age", "max_bytes", "duplicate_window", "num_replicas"] as const) {
     if (JSON.stringify(config[key]) !== JSON.stringify(wanted[key]))
       differences[key] = { existing: config[key], wanted: wanted[key] };
   }

@@ -1,30 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { countOrg, points, publish, relayEnv, type Servers, startServers, until } from "./helpers.js";
+import {
+  countOrg,
+  points,
+  publish,
+  type RelayProcess,
+  relayEnv,
+  type Servers,
+  spawnRelay,
+  startServers,
+  until,
+} from "./helpers.js";
 
-const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
-
-function startRelayProcess(servers: Servers): {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-} {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`);
-  const child = spawn(process.execPath, [BIN], {
-    env: { PATH: process.env.PATH ?? "", ...relayEnv(servers, { PM_LOG_LEVEL: "info" }) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr!.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
+function startRelayProcess(servers: Servers): RelayProcess {
+  return spawnRelay(relayEnv(servers, { PM_LOG_LEVEL: "info" }));
 }
 
 async function bothHave(servers: Servers, org: string, count: number): Promise<void> {

@@ -1,3 +1,6 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { createLogger, silentLogger } from "@platform-metrics/sdk";
@@ -50,8 +53,36 @@ export async function startTestRelay(
   return { relay: await startRelay(config, log), config };
 }
 
+const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+
+export interface RelayProcess {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  /** Everything it logged so far. */
+  output: () => string;
+}
+
+/** pm-relay as its own process (the built bin), as a pod runs it: it can be SIGKILLed. */
+export function spawnRelay(env: Record<string, string>): RelayProcess {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`);
+  const child = spawn(process.execPath, [BIN], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+/** `url`: one server or several, comma-separated (a cluster). */
 export async function withNats<T>(url: string, fn: (nc: NatsConnection) => Promise<T>): Promise<T> {
-  const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  const nc = await connect({ servers: url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
   try {
     return await fn(nc);
   } finally {
@@ -59,7 +90,11 @@ export async function withNats<T>(url: string, fn: (nc: NatsConnection) => Promi
   }
 }
 
-/** Publishes messages with ids, retrying (same id) through a NATS restart. */
+/**
+ * Publishes messages with ids, as a collector does: each waits for the stream's ack and is retried
+ * (same id, so the stream stores it once) through a NATS restart or a cluster's leader election,
+ * for up to a minute per message.
+ */
 export async function publish(
   url: string,
   messages: { subject: string; payload: string | Uint8Array; id?: string }[],
@@ -67,7 +102,8 @@ export async function publish(
   await withNats(url, async (nc) => {
     const js = jetstream(nc);
     for (const message of messages) {
-      for (let attempt = 1; ; attempt++) {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
         try {
           await js.publish(message.subject, message.payload, {
             ...(message.id ? { msgID: message.id } : {}),
@@ -75,7 +111,7 @@ export async function publish(
           });
           break;
         } catch (error) {
-          if (attempt >= 20) throw error;
+          if (Date.now() > deadline) throw error;
           await new Promise((resolve) => setTimeout(resolve, 250));
         }
       }

@@ -13,5 +13,11 @@ export {
 } from "./influx-client.js";
 export { type Influx, type StartInfluxOptions, startInflux } from "./influxd.js";
 export type { ServerLifecycle } from "./managed-server.js";
+export {
+  type NatsCluster,
+  type NatsClusterNode,
+  type StartNatsClusterOptions,
+  startNatsCluster,
+} from "./nats-cluster.js";
 export { type NatsServer, type StartNatsOptions, startNats } from "./nats-server.js";
 export { PortInUseError } from "./server-process.js";

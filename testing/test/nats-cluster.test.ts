@@ -1,0 +1,59 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { afterEach, describe, expect, it } from "vitest";
+import { type NatsCluster, startNatsCluster } from "../src/index.js";
+
+let cluster: NatsCluster | undefined;
+const clients: NatsConnection[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((nc) => nc.close()));
+  await cluster?.close();
+  cluster = undefined;
+});
+
+async function client(url: string): Promise<NatsConnection> {
+  const nc = await connect({ servers: url.split(","), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  clients.push(nc);
+  return nc;
+}
+
+describe("startNatsCluster", () => {
+  it("starts three JetStream nodes that hold an R3 stream and keep it through the loss of its leader", async () => {
+    cluster = await startNatsCluster();
+    expect(cluster.nodes).toHaveLength(3);
+    expect(new Set(cluster.nodes.map((n) => n.port)).size).toBe(3);
+    const nc = await client(cluster.url);
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "R3", subjects: ["r3.>"], num_replicas: 3 });
+    const js = jetstream(nc);
+    await js.publish("r3.a", "one", { msgID: "one" });
+
+    const info = await jsm.streams.info("R3");
+    expect(info.cluster?.replicas).toHaveLength(2);
+    const leader = cluster.node(info.cluster!.leader!);
+    await leader.kill();
+    await cluster.ready();
+    // A new leader among the other two; the message is still there, and new ones are taken.
+    let newLeader: string | undefined;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      newLeader = await jsm.streams
+        .info("R3")
+        .then((i) => i.cluster?.leader)
+        .catch(() => undefined);
+      if (newLeader && newLeader !== leader.name) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(newLeader).toBeDefined();
+    expect(newLeader).not.toBe(leader.name);
+    await js.publish("r3.b", "two", { msgID: "two", timeout: 10_000 });
+    expect((await jsm.streams.info("R3")).state.messages).toBe(2);
+
+    await leader.start();
+    await cluster.ready();
+    expect(leader.running).toBe(true);
+  });
+
+  it("refuses a size it cannot make", async () => {
+    await expect(startNatsCluster({ size: 0 })).rejects.toThrow(/size must be an integer from 1 to 9, got 0/);
+  });
+});
