@@ -15,6 +15,8 @@ const debianPackages = [
   { pkg: "fio", present: () => findBinary("fio") },
   { pkg: "python3-psutil", present: () => pythonHasPsutil() },
   { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },
+  // The test Kubernetes API server's self-signed certificate (testing/src/kube-api/certificate.ts).
+  { pkg: "openssl", present: () => findBinary("openssl") },
 ];
 
 function findBinary(name) {
