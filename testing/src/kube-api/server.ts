@@ -391,6 +391,8 @@ export class KubeApiServer {
     }
     const timeoutSeconds = parseCount(query.timeoutSeconds, "timeoutSeconds");
     res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+    // The headers go out at once, as the real server sends them, not with the first event.
+    res.flushHeaders();
     const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
     const matches = (event: StoredEvent) =>
       namespace === undefined || event.object.metadata.namespace === namespace;
