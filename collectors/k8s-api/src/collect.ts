@@ -14,7 +14,7 @@ type Ctx = CollectContext<K8sApiConfig, K8sApiState>;
  */
 export async function collectRound(ctx: Ctx): Promise<void> {
   const { state, config, log } = ctx;
-  await waitForLists(ctx);
+  if (ctx.round === 1) await waitForLists(ctx);
   const orgs = new OrgResolver(state.informers.namespaces, config.org, log);
   const { informers } = state;
   const namespaced = (measurement: string, namespace: string | undefined) =>
@@ -100,7 +100,10 @@ export async function collectRound(ctx: Ctx): Promise<void> {
   for (const informer of state.all) writeInformer(ctx, informer);
 }
 
-/** The first round waits for the first lists, for up to half the round's time limit. */
+/**
+ * The first round waits for the first lists, for up to half the round's time limit; later rounds
+ * write what is listed and leave out what is not (its informer retries in the background).
+ */
 async function waitForLists(ctx: Ctx): Promise<void> {
   const { state, config, log } = ctx;
   if (state.all.every((informer) => informer.settled)) return;
