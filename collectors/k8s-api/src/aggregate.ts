@@ -21,31 +21,51 @@ export function groupBy<T, A>(
   return sums;
 }
 
-export function podSums(pods: Iterable<PodRecord>) {
-  return groupBy(
-    pods,
-    (pod) => `${pod.namespace}\u0000${pod.phase}`,
-    (pod) => ({ namespace: pod.namespace, phase: pod.phase, count: 0, ready: 0, restarts: 0 }),
-    (sum, pod) => {
-      sum.count++;
-      if (pod.ready) sum.ready++;
-      sum.restarts += pod.restarts;
-    },
-  );
+export interface PodSum {
+  namespace: string;
+  phase: string;
+  count: number;
+  ready: number;
+  restarts: number;
 }
 
-export function waitingSums(pods: Iterable<PodRecord>) {
-  const sums = new Map<string, { namespace: string; reason: string; count: number }>();
+/**
+ * Pods per namespace and phase, and waiting containers per namespace and reason, in one pass. Keyed
+ * by nested maps of the (shared) strings: no key string is built per pod on a 50,000-pod round.
+ */
+export function podSums(pods: Iterable<PodRecord>) {
+  const byPhase = new Map<string, Map<string, PodSum>>();
+  const byReason = new Map<string, Map<string, { namespace: string; reason: string; count: number }>>();
   for (const pod of pods) {
+    let phases = byPhase.get(pod.namespace);
+    if (phases === undefined) {
+      phases = new Map();
+      byPhase.set(pod.namespace, phases);
+    }
+    let sum = phases.get(pod.phase);
+    if (sum === undefined) {
+      sum = { namespace: pod.namespace, phase: pod.phase, count: 0, ready: 0, restarts: 0 };
+      phases.set(pod.phase, sum);
+    }
+    sum.count++;
+    if (pod.ready) sum.ready++;
+    sum.restarts += pod.restarts;
     if (pod.waiting === undefined) continue;
+    let reasons = byReason.get(pod.namespace);
+    if (reasons === undefined) {
+      reasons = new Map();
+      byReason.set(pod.namespace, reasons);
+    }
     for (const reason of pod.waiting) {
-      const key = `${pod.namespace}\u0000${reason}`;
-      const sum = sums.get(key);
-      if (sum) sum.count++;
-      else sums.set(key, { namespace: pod.namespace, reason, count: 1 });
+      const waiting = reasons.get(reason);
+      if (waiting) waiting.count++;
+      else reasons.set(reason, { namespace: pod.namespace, reason, count: 1 });
     }
   }
-  return sums;
+  return {
+    phases: [...byPhase.values()].flatMap((phases) => [...phases.values()]),
+    waiting: [...byReason.values()].flatMap((reasons) => [...reasons.values()]),
+  };
 }
 
 export function jobSums(jobs: Iterable<JobRecord>) {

@@ -1,5 +1,5 @@
 import type { CollectContext } from "@platform-metrics/sdk";
-import { jobSums, podSums, pvcSums, waitingSums } from "./aggregate.js";
+import { jobSums, podSums, pvcSums } from "./aggregate.js";
 import type { K8sApiConfig } from "./config.js";
 import type { Informer } from "./kube/informer.js";
 import { OrgResolver } from "./orgs.js";
@@ -21,14 +21,15 @@ export async function collectRound(ctx: Ctx): Promise<void> {
     ctx.point(measurement).org(orgs.orgOf(namespace)).tag("namespace", namespace);
 
   if (informers.pods.synced) {
-    for (const sum of podSums(informers.pods.objects.values()).values()) {
+    const pods = podSums(informers.pods.objects.values());
+    for (const sum of pods.phases) {
       namespaced("k8s_pod", sum.namespace)
         .tag("phase", sum.phase)
         .integer("count", sum.count)
         .integer("ready", sum.ready)
         .integer("restarts", sum.restarts);
     }
-    for (const sum of waitingSums(informers.pods.objects.values()).values()) {
+    for (const sum of pods.waiting) {
       namespaced("k8s_container_waiting", sum.namespace)
         .tag("reason", sum.reason)
         .integer("count", sum.count);
