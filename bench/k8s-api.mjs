@@ -81,7 +81,8 @@ async function main() {
   };
 
   const collector = track(
-    spawn(process.execPath, [BIN], {
+    // PM_BENCH_NODE_ARGS: extra node flags for the collector, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof
+    spawn(process.execPath, [...(process.env.PM_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean), BIN], {
       env: {
         ...env,
         PM_SINK: "stdout",

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Agent, IncomingMessage } from "node:http";
 import { request as httpRequest } from "node:http";
-import { request as httpsRequest, type RequestOptions } from "node:https";
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
 // Only the config module: the package's index loads its whole generated API client (about 70 MB
@@ -59,18 +59,46 @@ export class KubeClient {
   /** GET a path; resolves with the response once its headers are in (the body is the caller's to read). */
   async get(path: string, query: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
     const options: RequestOptions = {};
-    // Applies the current credentials (a rotated token is read again) and makes an agent that
-    // trusts the cluster's CA; the first agent is kept so connections are reused.
+    // Applies the current credentials (a rotated token is read again each time).
     await this.config.applyToHTTPSOptions(options);
-    this.agent ??= options.agent as Agent;
+    this.agent ??= this.makeAgent(options);
     const url = new URL(this.server.replace(/\/$/, "") + path);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     const send = url.protocol === "http:" ? httpRequest : httpsRequest;
+    // The TLS settings live in the agent: passed per request, they would cost a new TLS context each.
+    const request = {
+      headers: options.headers,
+      auth: options.auth,
+      agent: this.agent,
+      method: "GET",
+      signal,
+    };
     return new Promise((resolve, reject) => {
-      const req = send(url, { ...options, agent: this.agent, method: "GET", signal }, resolve);
+      const req = send(url, request, resolve);
       req.setHeader("Accept", "application/json");
       req.on("error", reject);
       req.end();
+    });
+  }
+
+  /**
+   * One agent for every request, with the cluster's CA and client certificate, that keeps
+   * connections open: a list of 100 pages is then one TLS handshake, not 100. Through a proxy (or
+   * plain HTTP), client-node's own agent.
+   */
+  private makeAgent(options: RequestOptions): Agent {
+    if (this.config.getCurrentCluster()?.proxyUrl || this.server.startsWith("http:"))
+      return options.agent as Agent;
+    const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = options;
+    return new HttpsAgent({
+      ca,
+      cert,
+      key,
+      pfx,
+      passphrase,
+      rejectUnauthorized,
+      servername,
+      keepAlive: true,
     });
   }
 
