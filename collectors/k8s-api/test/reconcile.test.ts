@@ -57,7 +57,8 @@ async function scriptedReconcile(
   });
   await until(() => held()?.generation === generation, "the new generation");
   const seenRise = performance.now();
-  await sleep(DELAY_MS);
+  // A timer may fire a fraction of a millisecond early by this clock: wait until it says DELAY_MS.
+  while (performance.now() - seenRise < DELAY_MS) await sleep(DELAY_MS - (performance.now() - seenRise) + 1);
   const wroteCatchUp = performance.now();
   api.patch(resource, "shop", resource === "widgets" ? "w1" : "web", (object) => {
     (object.status as Record<string, unknown>).observedGeneration = generation;
