@@ -351,12 +351,18 @@ function parseEvent(line: string): { type: string; object: Json } | undefined {
   }
 }
 
+// No object of the API comes near this (etcd refuses values over 1.5 MB): a longer line is garbage.
+const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
 /** Calls `onLine` for each line of a streamed body; rejects when the stream breaks. */
 async function readLines(response: IncomingMessage, onLine: (line: string) => void): Promise<void> {
   response.setEncoding("utf8");
   let buffer = "";
   for await (const chunk of response as AsyncIterable<string>) {
     buffer += chunk;
+    if (buffer.length > MAX_LINE_CHARS && buffer.indexOf("\n") < 0) {
+      throw new Error(`watch: a line longer than ${MAX_LINE_CHARS} characters, not an event`);
+    }
     let end = buffer.indexOf("\n");
     while (end >= 0) {
       const line = buffer.slice(0, end);
