@@ -8,12 +8,13 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: {
+      "@platform-metrics/relay": here("./relay/src/index.ts"),
       "@platform-metrics/sdk": here("./sdk/src/index.ts"),
       "@platform-metrics/testing": here("./testing/src/index.ts"),
     },
   },
   test: {
-    include: ["{sdk,testing,relay,gateway,collectors/*,examples/*}/test/**/*.test.ts"],
+    include: ["{sdk,testing,relay,gateway,collectors/*,examples/*}/test/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     maxWorkers: 2,

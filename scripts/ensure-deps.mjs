@@ -13,8 +13,16 @@ const debianPackages = [
   { pkg: "nats-server", present: () => findBinary("nats-server") },
   { pkg: "influxdb", present: () => findBinary("influxd") },
   { pkg: "fio", present: () => findBinary("fio") },
-  { pkg: "python3-psutil", present: () => pythonHasPsutil() },
+  { pkg: "python3-psutil", present: () => pythonHas("psutil") },
   { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },
+  // Benchmark tools whose results the perf collector's run mode reads (its tests run them).
+  { pkg: "hyperfine", present: () => findBinary("hyperfine") },
+  { pkg: "g++", present: () => findBinary("g++") },
+  { pkg: "libbenchmark-dev", present: () => existsSync("/usr/include/benchmark/benchmark.h") },
+  { pkg: "python3-pytest", present: () => pythonHas("pytest") },
+  { pkg: "python3-pytest-benchmark", present: () => pythonHas("pytest_benchmark") },
+  { pkg: "golang-go", present: () => findBinary("go") },
+  { pkg: "git", present: () => findBinary("git") },
   // The test Kubernetes API server's self-signed certificate (testing/src/kube-api/certificate.ts).
   { pkg: "openssl", present: () => findBinary("openssl") },
 ];
@@ -24,9 +32,10 @@ function findBinary(name) {
   return dirs.some((dir) => dir && existsSync(join(dir, name)));
 }
 
-function pythonHasPsutil() {
+/** Whether Debian's python3 (the one its python3-* packages install into) can import `module`. */
+function pythonHas(module) {
   if (!existsSync("/usr/bin/python3")) return false;
-  return spawnSync("/usr/bin/python3", ["-c", "import psutil"], { stdio: "ignore" }).status === 0;
+  return spawnSync("/usr/bin/python3", ["-c", `import ${module}`], { stdio: "ignore" }).status === 0;
 }
 
 function run(cmd, args) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes each collector's measurement table into its README (between the metrics markers) and
-// docs/metrics.md, from the declarations in its built dist/collector.js. `--check` changes nothing
-// and exits 1 when a file is out of date (the SDK's tests run it, so docs cannot drift).
+// docs/metrics.md, and the same declarations as JSON for the gateway (units, descriptions, the
+// dashboard's overview pages), from the declarations in each built dist/collector.js. `--check`
+// changes nothing and exits 1 when a file is out of date (the SDK's tests run it, so docs cannot drift).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -15,6 +16,7 @@ const packageDirs = ["collectors", "examples"].flatMap((group) =>
 );
 
 const stale = [];
+const sources = [];
 const catalogue = [
   "# Metrics catalogue",
   "",
@@ -59,10 +61,22 @@ for (const dir of packageDirs.sort()) {
     sdk.renderMeasurements(collector.measurements, 3),
     "",
   );
+  sources.push({
+    name: collector.name,
+    description: collector.description,
+    interval: collector.interval,
+    measurements: sdk.catalogueMeasurements(collector.measurements),
+  });
 }
 
 catalogue.push("## Every collector (the SDK)", "", sdk.renderMeasurements(sdk.SDK_MEASUREMENTS, 3), "");
 update(join(root, "docs/metrics.md"), catalogue.join("\n"));
+const json = {
+  $comment: "Generated from the collectors' declarations by `npm run docs`; do not edit.",
+  sources: sources.sort((a, b) => a.name.localeCompare(b.name)),
+  everySource: sdk.catalogueMeasurements(sdk.SDK_MEASUREMENTS),
+};
+update(join(root, "gateway/src/catalogue/measurements.json"), `${JSON.stringify(json, null, 2)}\n`);
 
 if (stale.length > 0) {
   console.error(`out of date (run npm run docs): ${stale.join(", ")}`);

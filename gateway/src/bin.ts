@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-import { ConfigError, createLogger, envName } from "@platform-metrics/sdk";
+import { fileURLToPath } from "node:url";
+import {
+  ConfigError,
+  createLogger,
+  envName,
+  listenErrorMessage,
+  packageVersion,
+} from "@platform-metrics/sdk";
 import { TokensFileError } from "./auth/tokens-file.js";
 import { runTokenCreate } from "./cli/token-create.js";
 import { gatewayConfigSchema, loadGatewayConfig } from "./config.js";
@@ -13,7 +20,7 @@ function usage(): string {
   return [
     "usage: pm-gateway                 serve the query API and dashboard",
     "       pm-gateway token create --id <id> --org <org> [--org ...] [--expires <RFC 3339>]",
-    "       pm-gateway --help",
+    "       pm-gateway --help | --version",
     "",
     "Authenticated, org-scoped structured queries over InfluxDB replicas (see README.md).",
     "",
@@ -27,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     if (argv[0] === "token") return runTokenCreate(["--help"]);
     process.stdout.write(usage());
+    return 0;
+  }
+  if (argv.includes("--version")) {
+    process.stdout.write(`pm-gateway ${packageVersion(fileURLToPath(import.meta.url))}\n`);
     return 0;
   }
   if (argv[0] === "token") {
@@ -58,7 +69,16 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`pm-gateway: PM_GATEWAY_TOKENS_FILE: ${error.message}\n`);
     return 2;
   }
-  await app.listen({ port: config.httpPort, host: config.httpHost });
+  try {
+    await app.listen({ port: config.httpPort, host: config.httpHost });
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
+    await app.close();
+    const where = { port: config.httpPort, host: config.httpHost };
+    process.stderr.write(`pm-gateway: ${listenErrorMessage(error as NodeJS.ErrnoException, where)}\n`);
+    return 1;
+  }
 
   return new Promise((resolve) => {
     let stopping = false;

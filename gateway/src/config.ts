@@ -1,4 +1,12 @@
-import { duration, type LoadConfigOptions, loadConfig, z } from "@platform-metrics/sdk";
+import {
+  DEFAULT_HTTP_PORTS,
+  duration,
+  type LoadConfigOptions,
+  loadConfig,
+  portNumber,
+  z,
+} from "@platform-metrics/sdk";
+import { isOrgName } from "./auth/principal.js";
 
 const REPLICA_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
@@ -41,7 +49,9 @@ export const gatewayConfigSchema = z
     influxDb: z.string().min(1).default("platform_metrics").describe("database (default platform_metrics)"),
     influxUsername: z.string().optional().describe("InfluxDB user"),
     influxPassword: z.string().optional().describe("InfluxDB password"),
-    httpPort: z.coerce.number().int().min(0).max(65535).default(8080).describe("listen port (default 8080)"),
+    httpPort: portNumber
+      .default(DEFAULT_HTTP_PORTS.gateway)
+      .describe(`listen port (default ${DEFAULT_HTTP_PORTS.gateway}, docs/ports.md)`),
     httpHost: z.string().min(1).default("0.0.0.0").describe("listen address (default 0.0.0.0)"),
     logLevel: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
@@ -62,6 +72,45 @@ export const gatewayConfigSchema = z
       .min(1)
       .default("orgs")
       .describe("claim holding the org list, dotted for nested claims (default orgs)"),
+    gatewayOidcAdminValue: z
+      .string()
+      .min(1)
+      .refine(
+        (value) => !isOrgName(value),
+        "must not be a possible org name, or that org's members would read every org (e.g. * or pm:admin)",
+      )
+      .optional()
+      .describe("entry of the orgs claim that grants every org (default none: no JWT grants every org)"),
+    gatewayOidcClockSkew: duration({ max: "10m" })
+      .default(30_000)
+      .describe("clock difference allowed on a JWT's exp, nbf and iat (default 30s)"),
+    gatewayOidcMaxLifetime: duration({ min: "1s" })
+      .default(24 * 3_600_000)
+      .describe("longest JWT lifetime (exp - iat) accepted (default 24h)"),
+    gatewayOidcTimeout: duration({ min: "1ms" })
+      .default(5000)
+      .describe("longest wait for the IdP's discovery document or JWKS (default 5s)"),
+    gatewayOidcJwksMaxAge: duration({ min: "10ms" })
+      .default(60_000)
+      .describe("the JWKS is fetched again once older than this (default 1m)"),
+    gatewayOidcJwksCooldown: duration({ min: "0ms" })
+      .default(10_000)
+      .describe("a JWT with an unknown kid fetches the JWKS again at most this often (default 10s)"),
+    gatewayOidcRetryMin: duration({ min: "1ms" })
+      .default(1000)
+      .describe("wait after a failed fetch from the IdP, doubling per failure (default 1s)"),
+    gatewayOidcRetryMax: duration({ min: "1ms" })
+      .default(60_000)
+      .describe("longest wait between fetches from a failing IdP (default 1m)"),
+    gatewayAuthFailureLimit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(30)
+      .describe("failed authentications (401) per client address per window before 429 (default 30)"),
+    gatewayAuthFailureWindow: duration({ min: "1ms" })
+      .default(60_000)
+      .describe("window of the failed-authentication limit (default 1m)"),
     gatewayMaxRange: duration({ min: "1s" })
       .default(31 * 24 * 3_600_000)
       .describe("longest time range of one query (default 744h)"),
@@ -111,6 +160,13 @@ export const gatewayConfigSchema = z
         code: "custom",
         path: ["gatewayTokensFile"],
         message: "set PM_GATEWAY_TOKENS_FILE or PM_GATEWAY_OIDC_ISSUER (or both): nobody could log in",
+      });
+    }
+    if (config.gatewayOidcRetryMax < config.gatewayOidcRetryMin) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["gatewayOidcRetryMax"],
+        message: "must not be shorter than PM_GATEWAY_OIDC_RETRY_MIN",
       });
     }
     if (config.gatewayOidcIssuer && !config.gatewayOidcAudience) {

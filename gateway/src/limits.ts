@@ -20,6 +20,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** The token whose in-flight count this request holds, until it ends. */
     pmHolds?: TokenUse;
+    /** Whether the handler has started: from then on only its answer gives the slot back. */
+    pmHandling?: boolean;
   }
 }
 
@@ -87,13 +89,20 @@ export const limitsPlugin = fp<LimitsOptions>(
     });
     // The slot is given back once the answer is ready (onSend runs for results and errors alike, even
     // when the caller has hung up in the meantime, which onResponse would then never see), or when
-    // the caller hangs up before its body has arrived, so the handler never runs.
+    // the caller hangs up before the handler has started (its body never arrived). A caller that hangs
+    // up later keeps the slot until the handler ends: its InfluxDB query is aborted (request.signal),
+    // and until that is done the query still runs and still counts.
+    app.decorateRequest("pmHandling", false);
+    app.addHook("preHandler", (request, _reply, done) => {
+      request.pmHandling = true;
+      done();
+    });
     app.addHook("onSend", (request, _reply, payload, done) => {
       release(request);
       done(null, payload);
     });
     app.addHook("onRequestAbort", (request, done) => {
-      release(request);
+      if (!request.pmHandling) release(request);
       done();
     });
   },

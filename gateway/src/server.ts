@@ -1,13 +1,17 @@
 import helmet from "@fastify/helmet";
 import type { Logger } from "@platform-metrics/sdk";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { FailureLimit } from "./auth/failure-limit.js";
 import { createOidcVerifier } from "./auth/oidc.js";
-import { authPlugin, requestLogPlugin } from "./auth/plugin.js";
+import { authPlugin } from "./auth/plugin.js";
 import { openTokenStore } from "./auth/tokens-file.js";
+import { Catalogue } from "./catalogue/catalogue.js";
 import type { GatewayConfig } from "./config.js";
-import { registerErrorHandlers } from "./errors.js";
-import { Replicas } from "./influx/replicas.js";
+import { clientErrorHandler, frameworkErrors, registerErrorHandlers } from "./errors.js";
+import { type ReplicaStatus, Replicas } from "./influx/replicas.js";
 import { limitsPlugin } from "./limits.js";
+import { requestLogPlugin } from "./request-log.js";
+import { catalogueRoutes } from "./routes/catalogue.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { healthRoutes } from "./routes/health.js";
@@ -22,6 +26,13 @@ const API_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Each replica's health, with why it fails: for logs and tests, never sent to callers. */
+    replicaStatus(): ReplicaStatus[];
+  }
+}
+
 export interface GatewayOptions {
   config: GatewayConfig;
   logger: Logger;
@@ -29,6 +40,7 @@ export interface GatewayOptions {
 
 /** The whole gateway, top to bottom. Throws TokensFileError when the tokens file is bad at start. */
 export async function createGateway({ config, logger }: GatewayOptions): Promise<FastifyInstance> {
+  const catalogue = Catalogue.load();
   const tokens = config.gatewayTokensFile
     ? await openTokenStore(config.gatewayTokensFile, { pollInterval: config.gatewayTokensPoll, logger })
     : undefined;
@@ -38,8 +50,23 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
         audience: config.gatewayOidcAudience!,
         jwksUrl: config.gatewayOidcJwksUrl,
         orgsClaim: config.gatewayOidcOrgsClaim,
+        adminValue: config.gatewayOidcAdminValue,
+        clockSkewMs: config.gatewayOidcClockSkew,
+        maxLifetimeMs: config.gatewayOidcMaxLifetime,
+        timeoutMs: config.gatewayOidcTimeout,
+        maxAgeMs: config.gatewayOidcJwksMaxAge,
+        unknownKeyIntervalMs: config.gatewayOidcJwksCooldown,
+        retryMinMs: config.gatewayOidcRetryMin,
+        retryMaxMs: config.gatewayOidcRetryMax,
+        logger,
       })
     : undefined;
+  const failures = new FailureLimit({
+    limit: config.gatewayAuthFailureLimit,
+    windowMs: config.gatewayAuthFailureWindow,
+    // About 100 bytes each: at most a few MB however many addresses an attacker has.
+    maxAddresses: 50_000,
+  });
   const replicas = new Replicas({
     replicas: config.influxUrls,
     db: config.influxDb,
@@ -62,7 +89,10 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
     requestTimeout: config.gatewayRequestTimeout,
     trustProxy: config.gatewayTrustProxy,
     routerOptions: { maxParamLength: 512 },
+    frameworkErrors,
+    clientErrorHandler,
   });
+  app.decorate("replicaStatus", () => replicas.status());
   app.addHook("onClose", async () => {
     tokens?.close();
     await replicas.close();
@@ -98,14 +128,19 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
       reply.headers(API_HEADERS);
       done();
     });
-    await api.register(authPlugin, { tokens, oidc });
+    await api.register(authPlugin, { tokens, oidc, failures });
     await api.register(limitsPlugin, {
       rateLimit: config.gatewayRateLimit,
       rateWindow: config.gatewayRateWindow,
       maxConcurrent: config.gatewayMaxConcurrent,
     });
-    await api.register(queryRoutes, { replicas, limits });
-    await api.register(discoveryRoutes, { replicas, discoveryRangeMs: config.gatewayDiscoveryRange });
+    await api.register(queryRoutes, { replicas, limits, catalogue });
+    await api.register(discoveryRoutes, {
+      replicas,
+      discoveryRangeMs: config.gatewayDiscoveryRange,
+      catalogue,
+    });
+    await api.register(catalogueRoutes, { catalogue });
   });
 
   replicas.start();

@@ -49,7 +49,7 @@ describe("pm-gateway", () => {
   it("exits 2 naming the variable when the configuration is bad", async () => {
     const missing = await run([]).done;
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/PM_INFLUX_URLS: required/);
+    expect(missing.stderr).toMatch(/PM_INFLUX_URLS is required: InfluxDB replicas, name=url/);
     const bad = await run([], { PM_INFLUX_URLS: "http://x:8086", PM_GATEWAY_TOKENS_FILE: "/x" }).done;
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
@@ -117,9 +117,11 @@ describe("pm-gateway", () => {
       PM_HTTP_HOST: "127.0.0.1",
     });
     const url = `http://127.0.0.1:${port}`;
+    // Generous: under a full parallel test run on a shared 2-core machine the start took over 10 s.
     await waitFor(
       async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.ok === true,
       "the gateway",
+      45_000,
     );
     const response = await fetch(`${url}/api/v1/query`, {
       method: "POST",
@@ -137,12 +139,22 @@ describe("pm-gateway", () => {
       30.25,
     );
 
+    const refused = await fetch(`${url}/api/v1/query`, { method: "POST" });
+    expect(refused.status).toBe(401);
+
     gateway.child.kill("SIGTERM");
     const { code, stdout } = await gateway.done;
     expect(code).toBe(0);
-    // The request log names the token id and org, never the token.
-    const line = stdout.split("\n").find((l) => l.includes('"route":"/api/v1/query"'));
-    expect(JSON.parse(line!)).toMatchObject({ token: "bin", org: "acme", status: 200, replica: "a" });
+    // The request log names the client, the token id and org, never the token; a 4xx its error code.
+    const requests = stdout
+      .split("\n")
+      .filter((l) => l.includes('"route":"/api/v1/query"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(requests).toEqual([
+      expect.objectContaining({ token: "bin", org: "acme", status: 200, replica: "a", client: "127.0.0.1" }),
+      expect.objectContaining({ status: 401, code: "missing_token", client: "127.0.0.1" }),
+    ]);
+    expect(requests[0]).not.toHaveProperty("code");
     expect(stdout).not.toContain(token);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { buildQuery, quoteIdentifier, quoteString } from "../src/query/build-influxql.js";
+import {
+  buildQuery,
+  needsSeriesCount,
+  quoteIdentifier,
+  quoteString,
+  seriesCountQuery,
+} from "../src/query/build-influxql.js";
+import { toCsv } from "../src/query/response.js";
 import { querySchema } from "../src/query/schema.js";
 import { parseTimeSpec } from "../src/query/time-range.js";
 
@@ -27,8 +34,9 @@ describe("InfluxQL building", () => {
     });
     expect(influxql).toBe(
       `SELECT PERCENTILE("usage", 95) AS "usage", PERCENTILE("idle", 95) AS "idle" FROM "cpu" ` +
-        `WHERE "org" = 'acme' AND time >= ${NOW - 3_600_000_000_000n} AND time <= ${NOW} ` +
-        `AND ("dc" = 'eu' OR "dc" = 'us') AND "rack" = 'r\\'1' GROUP BY time(5m), "host" fill(none) LIMIT 1001`,
+        `WHERE "org"::tag = 'acme' AND ("dc"::tag = 'eu' OR "dc"::tag = 'us') AND "rack"::tag = 'r\\'1' ` +
+        `AND time >= ${NOW - 3_600_000_000_000n} AND time <= ${NOW} ` +
+        `GROUP BY time(5m), "host" fill(none) LIMIT 1001 SLIMIT 77`,
     );
     expect(seriesLimit).toBe(1000);
   });
@@ -40,8 +48,52 @@ describe("InfluxQL building", () => {
       where: { host: "x' OR \"org\" = 'globex" },
       range: { from: "-1h" },
     });
-    expect(influxql).toContain(`"host" = 'x\\' OR "org" = \\'globex'`);
-    expect(influxql.match(/"org" = '/g)).toHaveLength(1);
+    expect(influxql).toContain(`"host"::tag = 'x\\' OR "org" = \\'globex'`);
+    expect(influxql.match(/"org"::tag = '/g)).toHaveLength(1);
+  });
+
+  it("bounds what InfluxDB sends before asking: SLIMIT for aggregates, LIMIT from the series count for raw points", () => {
+    const aggregate = { measurement: "m", fields: ["v"], aggregate: "max", groupBy: ["host"] };
+    // 1h in 1m buckets: 61 points per series, so 16 series fit in 1000 points; SLIMIT asks for one more.
+    const bucketed = build({ ...aggregate, every: "1m", range: { from: "-1h" } });
+    expect(bucketed.influxql).toMatch(/ LIMIT 1001 SLIMIT 17$/);
+    expect(bucketed.maxSeries).toBe(16);
+    expect(build({ ...aggregate, range: { from: "-1h" } }).influxql).toMatch(/ SLIMIT 1001$/);
+    expect(build({ ...aggregate, groupBy: [], range: { from: "-1h" } }).influxql).not.toContain("SLIMIT");
+
+    const raw = querySchema.parse({
+      measurement: "m",
+      fields: ["v"],
+      groupBy: ["host"],
+      range: { from: "-1h" },
+    });
+    expect(needsSeriesCount(raw)).toBe(true);
+    expect(needsSeriesCount({ ...raw, groupBy: [] })).toBe(false);
+    expect(seriesCountQuery({ ...raw, where: { dc: ["eu", "us"] } }, "acme")).toBe(
+      `SHOW SERIES EXACT CARDINALITY FROM "m" WHERE "org"::tag = 'acme' AND ("dc"::tag = 'eu' OR "dc"::tag = 'us')`,
+    );
+    expect(buildQuery(raw, "acme", limits, NOW, 40).influxql).toMatch(/ LIMIT 26$/);
+    expect(buildQuery({ ...raw, limit: 5 }, "acme", limits, NOW, 40).influxql).toMatch(/ LIMIT 6$/);
+    expect(() => buildQuery(raw, "acme", limits, NOW, 1001)).toThrow(
+      /too many points: the query reads 1001 series; at most 1000 points/,
+    );
+  });
+
+  it("escapes CSV cells that a spreadsheet would run as a formula, and leaves numbers alone", () => {
+    const csv = toCsv({
+      series: [
+        {
+          measurement: "m",
+          tags: { host: '=HYPERLINK("http://x")' },
+          columns: ["time", "a", "b", "c", "d"],
+          values: [["2026-01-01T00:00:00Z", "+1", "-2", "@SUM(A1)", -3.5]],
+        },
+      ],
+      meta: { replica: "a", truncated: false },
+    });
+    expect(csv.split("\r\n")[1]).toBe(
+      `m,"'=HYPERLINK(""http://x"")",2026-01-01T00:00:00Z,'+1,'-2,'@SUM(A1),-3.5`,
+    );
   });
 
   it("writes numeric fill values as plain decimals", () => {
@@ -90,6 +142,12 @@ describe("InfluxQL building", () => {
     [{ where: { org: "globex" } }, /the org is set by the org field/],
     [{ fields: [] }, /at least one field/],
     [{ fields: ["a\nb"] }, /control characters/],
+    [{ fields: ["v\ud800"] }, /lone UTF-16 surrogates/],
+    [{ where: { host: "\udc00x" } }, /lone UTF-16 surrogates/],
+    [{ range: { from: "-1h\ud800" } }, /lone UTF-16 surrogates/],
+    [{ org: "\ud800" }, /lone UTF-16 surrogates/],
+    [{ fields: ["v", "org"] }, /org is a tag/],
+    [{ fields: ["cluster"] }, /cluster is a tag/],
     [{ query: "SELECT * FROM cpu" }, /Unrecognized key/],
   ])("refuses the body %j", (extra, message) => {
     const result = querySchema.safeParse({

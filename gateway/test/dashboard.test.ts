@@ -2,12 +2,18 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { historyLines, roundLines, STEP_MS, writeToReplicas } from "./helpers/collector-points.js";
 import { type Fixture, startFixture, tokens } from "./helpers/fixture.js";
+
+// The dashboard in a real headless Chromium, over a real gateway and two real influxd holding points
+// shaped like the perf and storage-probe collectors'. Every wait is on a DOM condition.
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = new URL("../test-artifacts/", import.meta.url);
+const ZONE = "Asia/Kolkata"; // UTC+05:30: a zone whose times differ from UTC and from whole hours
+const WAIT = { timeout: 45_000 };
 
 let fixture: Fixture;
 let app: FastifyInstance;
@@ -19,6 +25,7 @@ beforeAll(async () => {
     throw new Error(`${CHROMIUM} is missing: the dashboard test needs it (apt-get install -y chromium)`);
   }
   fixture = await startFixture();
+  await writeToReplicas(fixture, historyLines(30));
   app = await fixture.gateway();
   base = await app.listen({ port: 0, host: "127.0.0.1" });
   browser = await chromium.launch({
@@ -27,70 +34,300 @@ beforeAll(async () => {
       "--headless",
       "--no-sandbox",
       "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
-      "--no-first-run",
     ],
   });
+  await mkdir(ARTIFACTS, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
   await fixture?.close();
 });
 
+interface Opened {
+  page: Page;
+  /** Page errors and console errors: none is expected. */
+  problems: string[];
+}
+
+/** A fresh context (empty storage) in the test's time zone, signed in with acme's token at `path`. */
+async function open(path: string, width = 1280): Promise<Opened> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, timezoneId: ZONE });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  });
+  await page.goto(`${base}${path}`);
+  await page.fill("#token", tokens.acme);
+  await page.click("#use-token");
+  return { page, problems };
+}
+
+const panel = (measurement: string, unit: string) =>
+  `.board-section[data-measurement=${measurement}] .panel[data-unit="${unit}"]`;
+
+/** Waits until the panel has drawn points; returns its attributes. */
+async function drawn(page: Page, selector: string) {
+  await page.waitForFunction(
+    (s) => Number(document.querySelector(s)?.getAttribute("data-points")) > 0,
+    selector,
+    WAIT,
+  );
+  return page.$eval(selector, (element) => ({ ...(element as HTMLElement).dataset }));
+}
+
+/** Hovers the middle of a chart and returns what its legend says. */
+async function legendAtCursor(page: Page, selector: string): Promise<string[]> {
+  const box = (await page.locator(`${selector} .u-over`).boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+  return page.$$eval(`${selector} .u-legend .u-value`, (cells) =>
+    cells.map((cell) => cell.textContent ?? ""),
+  );
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: new URL(name, ARTIFACTS).pathname, fullPage: true });
+
+const noHorizontalScroll = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+
 describe("dashboard", () => {
-  it("takes a token, lists acme's measurements and draws a chart and a table from real points", async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const problems: string[] = [];
-    page.on("pageerror", (error) => problems.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
-    });
-
-    await page.goto(base);
-    await page.fill("#token", tokens.acme);
-    await page.click("#use-token");
-    await page.waitForSelector("#measurement option[value=cpu]", { state: "attached" });
+  it("draws perf's overview from live points, with units on axes and legends, and updates without a reload", async () => {
+    const { page, problems } = await open("/?view=overview&source=perf&from=-15m&refresh=5s");
+    const bytes = panel("perf_process", "bytes");
+    const before = await drawn(page, bytes);
     expect(
-      await page.$$eval("#org option", (options) => options.map((o) => (o as HTMLOptionElement).value)),
-    ).toEqual(["acme"]);
-    expect(
-      await page.$$eval("#measurement option", (options) =>
-        options.map((o) => (o as HTMLOptionElement).value),
-      ),
-    ).toEqual(["acme_disk", "acme_status", "cpu"]);
-
-    await page.selectOption("#measurement", "cpu");
-    await page.waitForSelector("#field option[value=usage]", { state: "attached" });
-    await page.selectOption("#field", "usage");
-    await page.selectOption("#group-by", "host");
-    await page.selectOption("#range", "-1h");
-    await page.click("#draw");
-    await page.waitForFunction(() =>
-      document.querySelector("#status")?.textContent?.includes("points from replica"),
+      await page.$$eval(".board-section", (s) => s.map((one) => (one as HTMLElement).dataset.measurement)),
+    ).toEqual(["perf_process", "perf_system"]);
+    // 143 MiB of rss, not "0,000"; percent with %; buckets no finer than the 30 s the data has.
+    expect(before.yTicks).toMatch(/\d MiB/);
+    expect((await drawn(page, panel("perf_process", "percent"))).yTicks).toMatch(/\d%/);
+    expect(await page.textContent(`${bytes} .bucket`)).toBe("mean per 30s");
+    expect(await legendAtCursor(page, bytes)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\d+(\.\d+)? MiB$/)]),
     );
+    // Chromium names the zone by its older alias.
+    expect(await page.textContent("#zone")).toMatch(/^times in Asia\/(Kolkata|Calcutta) \(UTC\+05:30\)$/);
+    await shot(page, "overview-perf.png");
 
-    expect(await page.textContent("#status")).toMatch(/^2 series, \d+ points from replica a/);
-    expect(await page.locator("#chart canvas").count()).toBeGreaterThan(0);
-    expect(
-      await page.$$eval("#chart .u-legend .u-series", (rows) => rows.map((row) => row.textContent)),
-    ).toEqual(
-      expect.arrayContaining([expect.stringContaining("host=a-1"), expect.stringContaining("host=a-2")]),
+    // A new round, in a bucket of its own: the page shows it on its next refresh, unreloaded.
+    const nowMs = Date.now();
+    await writeToReplicas(fixture, roundLines(nowMs, 200));
+    const bucketStart = new Date(Math.floor(nowMs / STEP_MS) * STEP_MS).toISOString();
+    await page.waitForFunction(
+      ([s, at]) => (document.querySelector(s)?.getAttribute("data-last") ?? "") >= at,
+      [bytes, bucketStart] as const,
+      WAIT,
     );
-    const cells = await page.$$eval("#table tbody td", (tds) => tds.map((td) => td.textContent ?? ""));
-    const numbers = cells.filter((cell) => /^\d+(\.\d+)?$/.test(cell)).map(Number);
-    // Seeded usage values are 0.5..29.5 (a-1) and 1.25..30.25 (a-2).
-    expect(numbers.length).toBeGreaterThan(10);
-    for (const value of numbers) expect(value).toBeLessThanOrEqual(30.25);
-
-    await mkdir(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: new URL("dashboard.png", ARTIFACTS).pathname, fullPage: true });
+    expect(await page.textContent("#updated")).toMatch(/^updated \d+ s ago$/);
     expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("shows storage-probe's booleans and strings as last values, and a failed round as it comes", async () => {
+    const { page, problems } = await open("/?view=overview&source=storage-probe&from=-30m&refresh=5s");
+    const latency = panel("storage_io", "ns");
+    const ticks = (await drawn(page, latency)).yTicks;
+    expect(ticks).toMatch(/\d (ms|µs)/);
+    // fsync's write and sync series stay apart.
+    const labels = await page.$$eval(`${latency} .u-legend .u-label`, (cells) =>
+      cells.map((c) => c.textContent),
+    );
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        "lat_p99_ns profile=fsync rw=sync",
+        "lat_p99_ns profile=fsync rw=write",
+        "lat_p50_ns profile=seq-read rw=read",
+      ]),
+    );
+    expect(await legendAtCursor(page, latency)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/ ms$/)]),
+    );
+    const probe = ".board-section[data-measurement=storage_probe] .last-values";
+    await page.waitForFunction(
+      (s) => Number(document.querySelector(s)?.getAttribute("data-rows")) > 0,
+      probe,
+      WAIT,
+    );
+    expect(await page.$$eval(`${probe} th`, (cells) => cells.map((c) => c.textContent))).toEqual([
+      "volume",
+      "engine",
+      "ok",
+      "direct",
+      "error",
+      "last seen",
+    ]);
+    expect(await page.$$eval(`${probe} td`, (cells) => cells.map((c) => c.textContent))).toEqual([
+      "data",
+      "fio",
+      "true",
+      "true",
+      "",
+      expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+    ]);
+    await shot(page, "overview-storage-probe.png");
+
+    await writeToReplicas(fixture, roundLines(Date.now(), 201, { error: "fio exited with 1: marker-42" }));
+    await page.waitForFunction(
+      (s) => document.querySelector(s)?.textContent?.includes("marker-42"),
+      probe,
+      WAIT,
+    );
+    expect(await page.$$eval(`${probe} td`, (cells) => cells.slice(2, 5).map((c) => c.textContent))).toEqual([
+      "false",
+      "true",
+      "fio exited with 1: marker-42",
+    ]);
+    expect(await page.content()).not.toContain("g_secret");
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("zooms by dragging, puts the range in the URL, and a reload restores it", async () => {
+    const { page, problems } = await open("/?view=overview&source=perf&from=-30m&refresh=off");
+    const bytes = panel("perf_process", "bytes");
+    const wide = await drawn(page, bytes);
+    const box = (await page.locator(`${bytes} .u-over`).boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => /from=\d{4}-/.test(location.search), undefined, WAIT);
+    const url = new URL(page.url());
+    const from = Date.parse(url.searchParams.get("from")!);
+    const to = Date.parse(url.searchParams.get("to")!);
+    // About 30% of 30 minutes, starting about 30% in.
+    expect((to - from) / 60_000).toBeGreaterThan(7);
+    expect((to - from) / 60_000).toBeLessThan(11);
+    const zoomed = `${from / 1000} ${to / 1000}`;
+    await page.waitForFunction(
+      ([s, r]) => document.querySelector(s)?.getAttribute("data-range") === r,
+      [bytes, zoomed] as const,
+      WAIT,
+    );
+    expect(zoomed).not.toBe(wide.range);
+    expect(await page.$eval("#range", (select) => (select as HTMLSelectElement).value)).toBe("custom");
+    await shot(page, "zoomed.png");
+
+    await page.reload();
+    await page.waitForFunction(
+      ([s, r]) => document.querySelector(s)?.getAttribute("data-range") === r,
+      [bytes, zoomed] as const,
+      WAIT,
+    );
+    expect(page.url()).toBe(url.href);
+    expect(Number((await drawn(page, bytes)).points)).toBeGreaterThan(0);
+    // The custom range's inputs show the same instant in the browser's zone.
+    const fromInput = await page.$eval("#from", (input) => (input as HTMLInputElement).value);
+    expect(fromInput).toBe(new Date(from).toLocaleString("sv-SE", { timeZone: ZONE }));
+
+    // Zoom out: twice the span, around the same middle.
+    await page.click("#zoom-out");
+    await page.waitForFunction(
+      (f) => new URL(location.href).searchParams.get("from") !== f,
+      url.searchParams.get("from"),
+    );
+    const out = new URL(page.url()).searchParams;
+    expect(Date.parse(out.get("to")!) - Date.parse(out.get("from")!)).toBe(2 * (to - from));
+
+    // A custom range typed in the page's format and zone; a malformed one is refused by name.
+    await page.fill("#from", "2026-13-01 10:00");
+    await page.click("#apply-range");
+    await page.waitForFunction(() => document.querySelector("#status")?.className === "error");
+    expect(await page.textContent("#status")).toBe(
+      '"2026-13-01 10:00": expected a time like 2026-01-31 18:30:00',
+    );
+    const start = new Date(from).toLocaleString("sv-SE", { timeZone: ZONE });
+    await page.fill("#from", start);
+    await page.fill("#to", new Date(from + 60_000).toLocaleString("sv-SE", { timeZone: ZONE }));
+    await page.click("#apply-range");
+    await page.waitForFunction(
+      (f) => new URL(location.href).searchParams.get("from") === f,
+      new Date(from).toISOString().replace(".000Z", "Z"),
+    );
+    expect(new URL(page.url()).searchParams.get("to")).toBe(
+      new Date(from + 60_000).toISOString().replace(".000Z", "Z"),
+    );
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("explores several fields and group-by tags, one chart per unit, with the choice in the URL", async () => {
+    const { page, problems } = await open(
+      "/?view=explore&m=storage_io&f=lat_p99_ns,iops,direct&g=profile,rw&from=-30m",
+    );
+    const ns = ".panel[data-unit=ns]";
+    await drawn(page, ns);
+    await drawn(page, '.panel[data-unit="ops/s"]');
+    await page.waitForFunction(
+      () => Number(document.querySelector(".last-values")?.getAttribute("data-rows")) > 0,
+      undefined,
+      WAIT,
+    );
+    expect(await page.$$eval(`${ns} .u-legend .u-label`, (cells) => cells.map((c) => c.textContent))).toEqual(
+      expect.arrayContaining(["profile=fsync rw=sync", "profile=fsync rw=write"]),
+    );
+    const cells = await page.$$eval(`${ns} details td`, (tds) => tds.map((td) => td.textContent ?? ""));
+    expect(cells).toEqual(expect.arrayContaining([expect.stringMatching(/^\d+(\.\d+)? ms$/)]));
+    await shot(page, "explore.png");
+
+    await page.uncheck("#field input[value=iops]");
+    await page.waitForFunction(
+      () => new URL(location.href).searchParams.get("f") === "direct,lat_p99_ns",
+      undefined,
+      WAIT,
+    );
+    await page.waitForFunction(
+      () => document.querySelectorAll(".panel[data-unit]").length === 1,
+      undefined,
+      WAIT,
+    );
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("fits a 420 px wide phone with no horizontal scroll", async () => {
+    for (const [path, name] of [
+      ["/?view=overview&source=storage-probe&from=-30m&refresh=off", "phone-overview.png"],
+      [
+        "/?view=explore&m=storage_io&f=lat_p99_ns,direct&g=profile,rw&from=-30m&refresh=off",
+        "phone-explore.png",
+      ],
+    ] as const) {
+      const { page, problems } = await open(path, 420);
+      await drawn(page, ".panel[data-unit=ns]");
+      await page.waitForFunction(
+        () => Number(document.querySelector(".last-values")?.getAttribute("data-rows")) > 0,
+        undefined,
+        WAIT,
+      );
+      expect(await noHorizontalScroll(page)).toBe(true);
+      await shot(page, name);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    }
+  });
+
+  it("clears the data on screen on Forget, and says when a token is wrong", async () => {
+    const { page } = await open("/?view=overview&source=perf&from=-15m");
+    await drawn(page, panel("perf_process", "bytes"));
+    await page.click("#forget-token");
+    expect(await page.locator(".panel, table, canvas").count()).toBe(0);
+    expect(await page.textContent("#view")).toBe("");
+    expect(await page.isHidden("#controls")).toBe(true);
+    expect(await page.textContent("#status")).toBe("token forgotten; its data is cleared from the page");
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
 
     await page.fill("#token", "wrong");
     await page.click("#use-token");
     await page.waitForFunction(() => document.querySelector("#status")?.className === "error");
     expect(await page.textContent("#status")).toBe("the token is not valid");
+    await page.context().close();
   });
 });

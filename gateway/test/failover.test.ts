@@ -51,10 +51,48 @@ describe("replica failover", () => {
       "readyz 503",
     );
 
+    // Anyone may ask /readyz: it says ready or not, and names no replica.
+    expect((await app.inject({ method: "GET", url: "/readyz" })).json()).toEqual({ status: "unavailable" });
     await fixture.a.start();
     await waitFor(async () => (await query()).headers["x-pm-replica"] === "a", "replica a to serve again");
-    expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+    const ready = await app.inject({ method: "GET", url: "/readyz" });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: "ok" });
     await fixture.b.start();
+  });
+});
+
+describe("a caller's own bad input", () => {
+  it("is a 400 for a lone surrogate in any string, and never counts against a replica", async () => {
+    const gateway = await fixture.gateway({ PM_GATEWAY_PROBE_INTERVAL: "1h" });
+    const base = { measurement: "cpu", fields: ["usage"], range: { from: "-1h" } };
+    const bodies = [
+      { ...base, measurement: "cpu\ud800" },
+      { ...base, fields: ["usage", "\udc00"] },
+      { ...base, where: { host: "a-1\ud800" } },
+      { ...base, where: { "h\ud800": "a-1" } },
+      { ...base, groupBy: ["\ud800"] },
+      { ...base, range: { from: "-1h\ud800" } },
+      { ...base, org: "acme\ud800" },
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const payload of bodies) {
+        const response = await gateway.inject({
+          method: "POST",
+          url: "/api/v1/query",
+          headers: bearer(tokens.acme),
+          payload,
+        });
+        expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+        expect(response.json().error.message).toMatch(/lone UTF-16 surrogates/);
+      }
+    }
+    for (const url of ["/api/v1/measurements/cpu%ED%A0%80/tags", "/api/v1/measurements?org=%ED%A0%80"]) {
+      const response = await gateway.inject({ method: "GET", url, headers: bearer(tokens.acme) });
+      expect(response.statusCode, url).toBe(400);
+    }
+    expect(gateway.replicaStatus().map((replica) => replica.healthy)).toEqual([true, true]);
+    expect((await gateway.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
   });
 });
 
@@ -73,10 +111,7 @@ async function queriesReceived(influx: Influx): Promise<number> {
 describe("a hung replica", () => {
   it("is skipped while its ping fails, and taken back by the background ping alone", async () => {
     const gateway = await fixture.gateway({ PM_GATEWAY_QUERY_TIMEOUT: "2s" });
-    const healthOfA = async () =>
-      (await gateway.inject({ method: "GET", url: "/readyz" }))
-        .json()
-        .replicas.find((replica: { name: string }) => replica.name === "a").healthy as boolean;
+    const healthOfA = async () => gateway.replicaStatus().find((replica) => replica.name === "a")!.healthy;
     const ask = () =>
       gateway.inject({ method: "POST", url: "/api/v1/query", headers: bearer(tokens.acme), payload: body });
     expect((await ask()).headers["x-pm-replica"]).toBe("a");
@@ -99,7 +134,7 @@ describe("a hung replica", () => {
     expect((await ask()).headers["x-pm-replica"]).toBe("a");
   });
 
-  it("has a query that times out on it retried once on the other replica", async () => {
+  it("has a query that times out on it retried once on the other replica, as its ping fails too", async () => {
     // Pinged only at start, so the query itself is what finds a hung.
     const gateway = await fixture.gateway({
       PM_GATEWAY_QUERY_TIMEOUT: "300ms",
@@ -114,11 +149,11 @@ describe("a hung replica", () => {
       expect(answer.statusCode).toBe(200);
       expect(answer.headers["x-pm-replica"]).toBe("b");
       expect(answer.json().series[0].values[0][1]).toBe(60);
-      const readyz = (await gateway.inject({ method: "GET", url: "/readyz" })).json();
-      expect(readyz.replicas).toEqual([
+      expect(gateway.replicaStatus().map(({ name, healthy }) => ({ name, healthy }))).toEqual([
         { name: "a", healthy: false },
         { name: "b", healthy: true },
       ]);
+      expect(gateway.replicaStatus()[0]!.lastError).toMatch(/no answer within 300 ms, and ping failed/);
     } finally {
       await fixture.a.resume();
     }

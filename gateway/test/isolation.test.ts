@@ -1,3 +1,5 @@
+import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
 import fc from "fast-check";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +10,9 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   fixture = await startFixture();
-  app = await fixture.gateway();
+  // Pinged only at start: the replicas' health is then what the requests alone make of it (a ping
+  // timing out on a busy machine would otherwise turn /readyz to 503 whatever the requests do).
+  app = await fixture.gateway({ PM_GATEWAY_PROBE_INTERVAL: "1h" });
 });
 afterAll(() => fixture?.close());
 
@@ -88,6 +92,33 @@ describe("an acme token, through every route", () => {
     expectNoGlobex(aggregated, "g_secret_only");
   });
 
+  it("gets the same answer for another org's field as for a field that does not exist", async () => {
+    // globex's g_secret_state is a string: InfluxDB refuses max() of it, for any org.
+    const ask = (fields: string[]) =>
+      query({ measurement: "cpu", fields, aggregate: "max", every: "10m", range: { from: "-1h" } });
+    for (const [theirs, missing] of [
+      [["g_secret_state"], ["no_such_field1"]],
+      [
+        ["usage", "g_secret_state"],
+        ["usage", "no_such_field1"],
+      ],
+    ] as const) {
+      const other = await ask([...theirs]);
+      const none = await ask([...missing]);
+      expect(other.statusCode).toBe(200);
+      expect(other.body.replaceAll("g_secret_state", "X")).toBe(none.body.replaceAll("no_such_field1", "X"));
+    }
+    // A string field of acme's own still gets the refusal that helps it.
+    const own = await query({
+      measurement: "acme_status",
+      fields: ["state"],
+      aggregate: "max",
+      range: { from: "-1h" },
+    });
+    expect(own.statusCode).toBe(400);
+    expect(own.json().error.code).toBe("bad_query");
+  });
+
   it("is refused another org: 403 for globex, 400 for a malformed org", async () => {
     const asked = await query({
       measurement: "cpu",
@@ -150,6 +181,8 @@ const nasty = [
   "",
   " ",
   "é\u{1F600}",
+  "\ud800",
+  "a\udfffb",
   "\u0000",
   "\n",
   "a".repeat(300),
@@ -158,6 +191,8 @@ const text = fc.oneof(
   fc.constantFrom(...nasty),
   fc.string({ maxLength: 20 }),
   fc.string({ unit: "grapheme", maxLength: 8 }),
+  // Any UTF-16 code units: lone surrogates included.
+  fc.string({ unit: "binary", maxLength: 8 }),
 );
 /** Mostly names that exist (so many queries reach InfluxDB), sometimes anything at all. */
 const usually = <T>(valid: readonly T[]) =>
@@ -232,6 +267,26 @@ function checkAnswer(response: LightMyRequestResponse, request: string) {
   expectNoGlobex(response, request);
 }
 
+/** encodeURIComponent, but a lone surrogate is sent as its 3 bytes (invalid UTF-8) instead of throwing. */
+function encodeAny(text: string): string {
+  return text
+    .split(/([\ud800-\udfff])/u)
+    .map((part, i) => {
+      if (i % 2 === 0) return encodeURIComponent(part);
+      const unit = part.charCodeAt(0);
+      return [0xed, 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)]
+        .map((byte) => `%${byte.toString(16).toUpperCase()}`)
+        .join("");
+    })
+    .join("");
+}
+
+/** Nothing a caller sends makes a replica look down: /readyz stays 200 and every replica healthy. */
+async function expectReplicasUntouched() {
+  expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+  expect(app.replicaStatus().every((replica) => replica.healthy)).toBe(true);
+}
+
 describe("hostile input (fast-check)", () => {
   it("POST /api/v1/query answers 4xx or acme-only data for any body", async () => {
     await fc.assert(
@@ -243,6 +298,7 @@ describe("hostile input (fast-check)", () => {
             if ("org" in series.tags) expect(series.tags.org).toBe("acme");
           }
         }
+        await expectReplicasUntouched();
       }),
       { numRuns: 200 },
     );
@@ -257,16 +313,17 @@ describe("hostile input (fast-check)", () => {
     });
     await fc.assert(
       fc.asyncProperty(route, async ({ measurement, tag, org, which }) => {
-        const m = encodeURIComponent(measurement);
+        const m = encodeAny(measurement);
         const path = {
           measurements: "/api/v1/measurements",
           fields: `/api/v1/measurements/${m}/fields`,
           tags: `/api/v1/measurements/${m}/tags`,
-          values: `/api/v1/measurements/${m}/tags/${encodeURIComponent(tag)}/values`,
+          values: `/api/v1/measurements/${m}/tags/${encodeAny(tag)}/values`,
         }[which];
-        const url = org === undefined ? path : `${path}?org=${encodeURIComponent(org)}`;
+        const url = org === undefined ? path : `${path}?org=${encodeAny(org)}`;
         const response = await get(url);
         checkAnswer(response, `${measurement} ${tag} ${org}`);
+        await expectReplicasUntouched();
       }),
       { numRuns: 200 },
     );
@@ -317,6 +374,35 @@ describe("API surface", () => {
     expect((await app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
     const api = await get("/api/v1/orgs");
     expect(api.headers["cache-control"]).toBe("no-store");
+  });
+
+  it("answers every 4xx in its error format, a bad URL and malformed HTTP too", async () => {
+    const badUrl = await get("/api/v1/measurements/%ff/tags");
+    expect(badUrl.statusCode).toBe(400);
+    expect(badUrl.json()).toEqual({
+      error: { code: "bad_request", message: "the URL is not valid: expected percent-encoded UTF-8" },
+    });
+
+    const server = await fixture.gateway();
+    await server.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = server.server.address() as AddressInfo;
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () =>
+        socket.end("GET /healthz HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"),
+      );
+      let text = "";
+      socket.on("data", (chunk) => {
+        text += chunk;
+      });
+      socket.on("close", () => resolve(text));
+      socket.on("error", reject);
+    });
+    const [head, body] = raw.split("\r\n\r\n");
+    expect(head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head).toContain("Content-Type: application/json; charset=utf-8");
+    expect(JSON.parse(body!)).toEqual({
+      error: { code: "bad_request", message: "the request is not valid HTTP/1.1" },
+    });
   });
 
   it("never reaches InfluxDB with a query InfluxDB cannot run, and says so without its internals", async () => {

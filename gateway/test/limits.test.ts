@@ -2,6 +2,7 @@ import { request as httpRequest } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, type Fixture, startFixture, tokens } from "./helpers/fixture.js";
+import { startHoldingProxy } from "./helpers/holding-proxy.js";
 import { waitFor } from "./helpers/wait.js";
 
 let fixture: Fixture;
@@ -41,7 +42,7 @@ describe("limits", () => {
     expect(buckets.statusCode).toBe(400);
     expect(buckets.json().error.code).toBe("too_many_points");
 
-    // 2 hosts x 30 points exist; at most 25 come back, and the answer says so.
+    // 2 hosts x 30 points exist: the 25 points are shared out, 12 a series, and the answer says so.
     const raw = await query({
       measurement: "cpu",
       fields: ["usage"],
@@ -50,7 +51,7 @@ describe("limits", () => {
     });
     expect(raw.statusCode).toBe(200);
     const body = raw.json();
-    expect(body.series.reduce((sum: number, s: { values: unknown[] }) => sum + s.values.length, 0)).toBe(25);
+    expect(body.series.map((s: { values: unknown[] }) => s.values.length)).toEqual([12, 12]);
     expect(body.meta.truncated).toBe(true);
     const small = await query({
       measurement: "cpu",
@@ -68,6 +69,28 @@ describe("limits", () => {
       range: { from: "-20m" },
     });
     expect(all.json().meta.truncated).toBe(false);
+  });
+
+  it("refuses an aggregate whose series x buckets pass PM_GATEWAY_MAX_POINTS, before InfluxDB sends them", async () => {
+    // 13 five-minute buckets a host: 25 points hold one host, and acme has two.
+    const perHost = {
+      measurement: "cpu",
+      fields: ["usage"],
+      aggregate: "max",
+      every: "5m",
+      groupBy: ["host"],
+      range: { from: "-1h" },
+    };
+    const refused = await query(perHost);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toEqual({
+      code: "too_many_points",
+      message:
+        "too many points: more than 1 series of up to 13 points each; at most 25 points are allowed (narrow the where, group by fewer tags, use a larger every or a shorter range)",
+    });
+    const oneHost = await query({ ...perHost, where: { host: "a-1" } });
+    expect(oneHost.statusCode).toBe(200);
+    expect(oneHost.json().series).toHaveLength(1);
   });
 
   it("answers 413 for a body above PM_GATEWAY_BODY_LIMIT", async () => {
@@ -104,13 +127,14 @@ describe("limits", () => {
     expect((await get(tokens.multi)).statusCode).toBe(200);
   });
 
-  it("answers 504 when InfluxDB is slower than the query timeout on both replicas", async () => {
+  it("answers 504 for a query slower than the timeout, and keeps both replicas ready (their ping answers)", async () => {
     // A real slow query: 3.6 million 1 ms buckets take influxd seconds to produce; it stops when
-    // the gateway hangs up.
+    // the gateway hangs up. Pinged only at start: what the query does is what is under test.
     const slow = await fixture.gateway({
       PM_GATEWAY_QUERY_TIMEOUT: "150ms",
       PM_GATEWAY_MAX_POINTS: "10000000",
       PM_GATEWAY_MAX_CONCURRENT: "2",
+      PM_GATEWAY_PROBE_INTERVAL: "1h",
     });
     const heavy = {
       measurement: "cpu",
@@ -119,39 +143,31 @@ describe("limits", () => {
       every: "1ms",
       range: { from: "-1h" },
     };
-    const response = await slow.inject({
-      method: "POST",
-      url: "/api/v1/query",
-      headers: bearer(tokens.busy),
-      payload: heavy,
-    });
-    expect(response.statusCode).toBe(504);
-    expect(response.json().error.code).toBe("query_timeout");
+    const ask = () =>
+      slow.inject({ method: "POST", url: "/api/v1/query", headers: bearer(tokens.busy), payload: heavy });
+    for (let i = 0; i < 3; i++) {
+      const response = await ask();
+      expect(response.statusCode).toBe(504);
+      expect(response.json().error.code).toBe("query_timeout");
+    }
+    // The query's own slowness is not the replicas' failure: nobody else is turned away.
+    expect(slow.replicaStatus().map((replica) => replica.healthy)).toEqual([true, true]);
+    expect((await slow.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
 
     // Two of them in flight fill the token's concurrency; a third is turned away at once.
-    const inFlight = [1, 2].map(() =>
-      slow.inject({ method: "POST", url: "/api/v1/query", headers: bearer(tokens.busy), payload: heavy }),
-    );
+    const inFlight = [1, 2].map(ask);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const third = await slow.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.busy) });
     expect(third.statusCode).toBe(429);
     expect(third.json().error.code).toBe("too_many_concurrent");
     expect(third.headers["retry-after"]).toBe("1");
     expect((await Promise.all(inFlight)).map((r) => r.statusCode)).toEqual([504, 504]);
-    // The slots are given back, and the replicas marked failing by the timeouts are back after a ping.
-    await waitFor(
-      async () =>
-        (await slow.inject({ method: "GET", url: "/readyz" }))
-          .json()
-          .replicas.every((r: { healthy: boolean }) => r.healthy),
-      "both replicas to answer their ping",
-    );
     expect(
       (await slow.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.busy) })).statusCode,
     ).toBe(200);
   });
 
-  it("gives the slot back when the caller hangs up during a slow query, once the query ends", async () => {
+  it("gives the slot back when the caller hangs up during a slow query, once its aborted query ends", async () => {
     const slow = await fixture.gateway({
       PM_GATEWAY_QUERY_TIMEOUT: "300ms",
       PM_GATEWAY_MAX_POINTS: "10000000",
@@ -174,7 +190,41 @@ describe("limits", () => {
     hungUp.end(heavy);
     await waitFor(async () => (await orgs()).statusCode === 429, "the slow query to hold the only slot");
     hungUp.destroy();
-    // The query still runs until its timeout; after that the token may query again.
+    // The InfluxDB query is aborted with the caller; once it has ended the token may query again.
     await waitFor(async () => (await orgs()).statusCode === 200, "the slot to be given back");
+  });
+
+  it("never has more of a token's queries running on InfluxDB than its limit, whatever its callers hang up", async () => {
+    const proxy = await startHoldingProxy(fixture.a.url);
+    const gateway = await fixture.gateway({
+      PM_INFLUX_URLS: `a=${proxy.url},b=${proxy.url}`,
+      PM_GATEWAY_MAX_CONCURRENT: "8",
+      PM_GATEWAY_PROBE_INTERVAL: "1h",
+    });
+    const base = await gateway.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      for (let i = 0; i < 40; i++) {
+        // Each caller waits until its query reaches InfluxDB (or it is turned away), then hangs up.
+        const receivedBefore = proxy.received;
+        let refused = false;
+        const caller = httpRequest(`${base}/api/v1/measurements`, { headers: bearer(tokens.busy) });
+        caller.on("response", (response) => {
+          refused = response.statusCode === 429;
+          response.resume();
+        });
+        caller.on("error", () => {});
+        caller.end();
+        await waitFor(
+          () => proxy.received > receivedBefore || refused,
+          "the query to reach InfluxDB or a 429",
+        );
+        caller.destroy();
+      }
+      expect(proxy.maxInFlight).toBeGreaterThan(0);
+      expect(proxy.maxInFlight).toBeLessThanOrEqual(8);
+    } finally {
+      proxy.release();
+      await proxy.close();
+    }
   });
 });

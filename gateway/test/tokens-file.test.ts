@@ -70,6 +70,11 @@ describe("tokens file", () => {
       `tokens:\n  - { id: x, sha256: ${sha("a")}, orgs: [a] }\n  - { id: x, sha256: ${sha("c")}, orgs: [a] }`,
       /tokens\.1\.id: duplicate id x/,
     ],
+    [
+      "an id in the namespace of OIDC callers",
+      `tokens:\n  - { id: "OIDC:alice", sha256: ${sha("a")}, orgs: [a] }`,
+      /tokens\.0\.id: ids starting with oidc: are reserved for OIDC callers/,
+    ],
   ])("refuses %s and says where", (_what, text, message) => {
     expect(() => parseTokensFile(text, "tokens.yaml")).toThrow(message);
   });

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { ConfigError, createLogger, envName } from "@platform-metrics/sdk";
+import { fileURLToPath } from "node:url";
+import { ConfigError, createLogger, envName, packageVersion } from "@platform-metrics/sdk";
 import { loadRelayConfig, relayConfigSchema } from "./config.js";
 import { startRelay } from "./relay.js";
 
 const usage = `pm-relay: moves the METRICS JetStream stream into every InfluxDB replica
 
-Usage: pm-relay [--help]
+Usage: pm-relay [--help | --version]
 
 Settings (environment variables, or the same camelCase keys in the YAML/JSON file named by PM_CONFIG):
 ${Object.entries(relayConfigSchema.shape)
@@ -19,6 +20,10 @@ ${Object.entries(relayConfigSchema.shape)
 const args = process.argv.slice(2);
 if (args.includes("--help") || args.includes("-h")) {
   process.stdout.write(usage);
+  process.exit(0);
+}
+if (args.includes("--version")) {
+  process.stdout.write(`pm-relay ${packageVersion(fileURLToPath(import.meta.url))}\n`);
   process.exit(0);
 }
 if (args.length > 0) {
@@ -36,7 +41,11 @@ try {
 }
 
 const log = createLogger({ name: "pm-relay", level: config.logLevel });
-const relay = await startRelay(config, log);
+const relay = await startRelay(config, log).catch((error: Error) => {
+  // E.g. the health port is taken: the message names the port and PM_HTTP_PORT.
+  log.fatal({ err: error.message }, "cannot start");
+  process.exit(1);
+});
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {

@@ -1,4 +1,12 @@
-import { commonConfigSchema, duration, type LoadConfigOptions, loadConfig, z } from "@platform-metrics/sdk";
+import {
+  commonConfigSchema,
+  DEFAULT_HTTP_PORTS,
+  duration,
+  type LoadConfigOptions,
+  loadConfig,
+  portNumber,
+  z,
+} from "@platform-metrics/sdk";
 
 export interface Replica {
   name: string;
@@ -37,10 +45,16 @@ export const relayConfigSchema = commonConfigSchema
     natsPassword: true,
     natsToken: true,
     logLevel: true,
-    shutdownTimeout: true,
-    podName: true,
   })
   .extend({
+    // The relay's own texts: the common ones speak of a collector's rounds and pm_collector.
+    shutdownTimeout: duration()
+      .default(10_000)
+      .describe("on SIGTERM, time to finish in-flight writes and acks before closing (default 10s)"),
+    podName: z
+      .string()
+      .optional()
+      .describe("pod name, from the downward API: names the NATS connection and tags pm_relay points"),
     influxUrls: replicas.describe(
       "replicas, name=url comma-separated, e.g. a=http://influx-a:8086,b=http://influx-b:8086",
     ),
@@ -120,13 +134,11 @@ export const relayConfigSchema = commonConfigSchema
     maxRetryDelay: duration({ min: "100ms" })
       .default(30_000)
       .describe("longest backoff after failed writes (default 30s)"),
-    httpPort: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(65535)
-      .default(8081)
-      .describe("port of /healthz and /readyz (default 8081)"),
+    httpPort: portNumber
+      .default(DEFAULT_HTTP_PORTS.relay)
+      .describe(
+        `port of /healthz and /readyz; 0 picks a free one (default ${DEFAULT_HTTP_PORTS.relay}, docs/ports.md)`,
+      ),
     metricsInterval: duration({ min: "1s" })
       .default(10_000)
       .describe("how often pm_relay points are published (default 10s)"),

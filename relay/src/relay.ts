@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type HealthServer, type Logger, startHealthServer } from "@platform-metrics/sdk";
 import type { RelayConfig } from "./config.js";
 import { InfluxClient } from "./influx/client.js";
+import { NatsState } from "./nats-state.js";
 import { ReplicaPipeline } from "./replica-pipeline.js";
 import { relayPoints } from "./self-metrics.js";
 import { ensureStreams } from "./streams.js";
@@ -42,7 +43,6 @@ async function connectNats(config: RelayConfig, log: Logger, signal: AbortSignal
 
 export async function startRelay(config: RelayConfig, log: Logger): Promise<Relay> {
   const shutdown = new AbortController();
-  let nc: NatsConnection | undefined;
   const pipelines: ReplicaPipeline[] = [];
   const clients = config.influxUrls.map(
     (replica) =>
@@ -55,17 +55,19 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
         rp: config.influxRp,
       }),
   );
+  const nats = new NatsState(log);
   const health: HealthServer = await startHealthServer({
     port: config.httpPort,
     ready: () => {
       const writable = pipelines.filter((p) => p.stats.writable).map((p) => p.stats.replica);
-      const ok = nc !== undefined && !nc.isClosed() && pipelines.length > 0 && writable.length > 0;
-      return { ok, detail: { nats: nc && !nc.isClosed() ? "connected" : "unavailable", writable } };
+      const ok = nats.state === "connected" && pipelines.length > 0 && writable.length > 0;
+      return { ok, detail: { nats: nats.state, writable } };
     },
   });
 
+  log.info({ httpPort: health.port, servers: config.natsUrl }, "health endpoints up; connecting to NATS");
   const connection = await connectNats(config, log, shutdown.signal);
-  nc = connection;
+  nats.follow(connection).catch((error: Error) => log.error({ err: error.message }, "NATS status lost"));
   const js: JetStreamClient = jetstream(connection);
   const jsm: JetStreamManager = await jetstreamManager(connection);
   await ensureStreams(
@@ -116,7 +118,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
       clearInterval(metricsTimer);
       await Promise.all(pipelines.map((p) => p.stop()));
       await Promise.race([Promise.all(running), sleep(config.shutdownTimeout)]);
-      await nc?.drain().catch(() => {});
+      await connection.drain().catch(() => {});
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
       await health.close();
     },

@@ -2,6 +2,7 @@ import {
   LineProtocolError,
   type ParsedLine,
   parseMessage,
+  RESERVED_TAGS,
   type RejectedLine,
   rewriteLine,
 } from "@platform-metrics/sdk";
@@ -57,6 +58,15 @@ export function validateMessage(
   let asSent = rejected.length === 0;
   let chars = 0;
   for (const line of lines) {
+    const reserved = reservedFieldKey(line);
+    if (reserved !== undefined) {
+      asSent = false;
+      rejected.push({
+        raw: line.text,
+        reason: `field key ${JSON.stringify(reserved)} is not allowed: ${RESERVED_TAGS.join(", ")} are tags the platform sets, and a field of that name would be read in place of the tag`,
+      });
+      continue;
+    }
     if (asSent && alreadyRewritten(line, orgTag)) {
       chars += line.lineEnd - line.lineStart;
       rewritten.push(line.text);
@@ -94,6 +104,32 @@ export function validateMessage(
 
 const COMMA = 44;
 const ORG_KEY = { tagKey: "org" };
+const RESERVED_KEYS = RESERVED_TAGS.map((tag) => `${tag}=`);
+const RESERVED_FIRST = new Uint8Array(128);
+for (const tag of RESERVED_TAGS) RESERVED_FIRST[tag.charCodeAt(0)] = 1;
+
+/**
+ * The reserved tag (org, source, cluster) that the line uses as a field key, if any. In InfluxQL a
+ * field shadows the tag of the same name, so one tenant's field `org` would break every org's
+ * scoping. Looks only where a field key can start (the section start and after each comma, found with
+ * indexOf: this runs on every line); a hit is confirmed on the decoded fields, since a comma may sit
+ * inside a string value or an escaped key.
+ */
+function reservedFieldKey(line: ParsedLine): string | undefined {
+  const text = line.source;
+  const end = line.fieldsEnd;
+  for (let at = line.fieldsStart; at < end; ) {
+    if (RESERVED_FIRST[text.charCodeAt(at)] === 1) {
+      for (const key of RESERVED_KEYS) {
+        if (text.startsWith(key, at)) return RESERVED_TAGS.find((tag) => Object.hasOwn(line.fields, tag));
+      }
+    }
+    const comma = text.indexOf(",", at);
+    if (comma === -1) break;
+    at = comma + 1;
+  }
+  return undefined;
+}
 
 /**
  * Whether rewriteLine would return the line unchanged: it has its own timestamp, exactly one `org`

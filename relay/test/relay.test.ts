@@ -139,6 +139,37 @@ describe("relay", () => {
     expect(letters.find((d) => d.data === unterminated)!.reason).toMatch(/unterminated string/);
   });
 
+  it("dead-letters a line with a field named org, source or cluster, and writes its neighbours", async () => {
+    const attack = [
+      `relay_reserved,host=x org="acme",v=2.5 ${T}`,
+      `relay_reserved,host=x v=2.5,source="x" ${T}`,
+      `relay_reserved,host=x cluster=1i ${T}`,
+    ];
+    const good = `relay_reserved,host=x v=1.5 ${T}`;
+    await publish(servers.nats.url, [
+      {
+        subject: "metrics.evil.reserved",
+        payload: [attack[0], good, ...attack.slice(1)].join("\n"),
+        id: "rsv-1",
+      },
+    ]);
+    const letters = async () =>
+      (await readDeadLetters(servers.nats.url)).filter(
+        (d) => d.subject === "deadletter.metrics.evil.reserved",
+      );
+    await until(async () => (await letters()).length >= attack.length, "dead letters");
+    for (const influx of [servers.a, servers.b]) {
+      await until(async () => (await countOrg(influx, "evil", "relay_reserved")) === 1, "the good line");
+      const keys = await influx.query('SHOW FIELD KEYS FROM "relay_reserved"', { db: DB });
+      expect(keys.results[0]!.series![0]!.values.map((row) => row[0])).toEqual(["v"]);
+    }
+    const reasons = new Map((await letters()).map((d) => [d.data, d.reason]));
+    expect([...reasons.keys()].sort()).toEqual([...attack].sort());
+    expect(reasons.get(attack[0]!)).toMatch(/^field key "org" is not allowed/);
+    expect(reasons.get(attack[1]!)).toMatch(/^field key "source" is not allowed/);
+    expect(reasons.get(attack[2]!)).toMatch(/^field key "cluster" is not allowed/);
+  });
+
   it("dead-letters a field-type conflict with InfluxDB's message and keeps the rest of the batch", async () => {
     await publish(servers.nats.url, [
       { subject: "metrics.acme.types", payload: `relay_types,host=h v=1i ${T}`, id: "types-1" },

@@ -81,6 +81,55 @@ describe("validateMessage", () => {
     expect(messageBody(result).toString()).toBe(`cpu,org=acme v=1i ${T}\ncpu,org=acme v=3i ${T}`);
   });
 
+  it("refuses a field keyed org, source or cluster and keeps the good lines around it", () => {
+    const good = [`k8s_node,host=x cpu=1 ${T}`, `k8s_node,host=x s="a,org=acme",x\\,org=1 ${T}`];
+    const bad = [
+      `k8s_node,host=x org="acme",cpu=2.5 ${T}`,
+      `k8s_node,host=x cpu=2.5,source="x" ${T}`,
+      `k8s_node,host=x,org=acme cpu=2.5,cluster=1i ${T}`,
+      `k8s_node,host=x org="globex"`,
+    ];
+    const result = validate("metrics.evil.test", [good[0], ...bad, good[1]].join("\n"));
+    expect(result.lines).toEqual(good.map((line) => rewritten(line, "evil")));
+    expect(result.rejected.map((one) => one.raw)).toEqual(bad);
+    expect(result.rejected[0]!.reason).toMatch(
+      /^field key "org" is not allowed: org, source, cluster are tags/,
+    );
+    expect(result.rejected[1]!.reason).toMatch(/^field key "source"/);
+    expect(result.rejected[2]!.reason).toMatch(/^field key "cluster"/);
+    expect(messageBody(result).toString()).not.toMatch(/org="/);
+  });
+
+  it("refuses a line exactly when one of its decoded field keys is reserved (property-based)", () => {
+    const field = fc.constantFrom(
+      "org=1",
+      'org="acme"',
+      "orgx=1",
+      "xorg=1",
+      "source=1i",
+      "cluster=t",
+      "clusters=1",
+      "cpu=1",
+      's="a,org=b"',
+      's=",source=1"',
+      "a\\,org=1",
+      "o\\ rg=1",
+    );
+    const line = fc
+      .uniqueArray(field, { minLength: 1, maxLength: 4, selector: (f) => f.slice(0, f.indexOf("=")) })
+      .map((fields) => `cpu,host=a ${fields.join(",")} ${T}`);
+    fc.assert(
+      fc.property(line, (text) => {
+        const fields = Object.keys(parseLine(text).fields);
+        const reserved = fields.some((key) => ["org", "source", "cluster"].includes(key));
+        const result = validate("metrics.acme.test", text);
+        expect(result.rejected.length, text).toBe(reserved ? 1 : 0);
+        expect(result.lines.length, text).toBe(reserved ? 0 : 1);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("sends every good line of any message as the SDK's rewrite of it (property-based)", () => {
     // Lines that come close to the as-sent shortcut and just miss it, in any mix.
     const tag = fc.constantFrom(

@@ -9,9 +9,15 @@ export {
   type CollectorDefinition,
   defineCollector,
 } from "./collector.js";
-export { type CommonConfig, commonConfigSchema, subjectToken } from "./config/common.js";
+export { type CommonConfig, commonConfigSchema, portNumber, subjectToken } from "./config/common.js";
 export { duration, formatDuration, parseDuration } from "./config/duration.js";
 export { ConfigError, envName, type LoadConfigOptions, loadConfig } from "./config/load.js";
+export {
+  type CatalogueField,
+  type CatalogueMeasurement,
+  type CatalogueSource,
+  catalogueMeasurements,
+} from "./docs/catalogue.js";
 export {
   METRICS_END,
   METRICS_START,
@@ -34,12 +40,18 @@ export {
   type MeasurementDeclaration,
   type MeasurementDeclarations,
   RESERVED_TAGS,
+  tagDescription,
   tagNames,
+  UNITS,
+  type Unit,
 } from "./measurements.js";
 export { PointBuilder } from "./point-builder.js";
 export { createSink } from "./publish/create-sink.js";
 export type { FlushResult, Sink, SinkStats } from "./publish/sink.js";
 export { type HealthCheck, type HealthServer, startHealthServer } from "./runtime/health-server.js";
+export { listenErrorMessage } from "./runtime/listen-error.js";
+export { packageVersion } from "./runtime/package-version.js";
+export { DEFAULT_HTTP_PORTS, defaultHttpPort } from "./runtime/ports.js";
 export { resolveCollectorConfig } from "./runtime/resolve-config.js";
 export type { Problem, ProblemKind } from "./runtime/round.js";
 export { type RunOptions, runCollector } from "./runtime/run-collector.js";

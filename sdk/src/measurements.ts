@@ -1,8 +1,27 @@
 import type { FieldType } from "./line-protocol/types.js";
 
+/**
+ * Units a field may declare: a closed list, so dashboards can format every one of them (bytes as MiB,
+ * ns as ms, ...). A field with no unit is a plain number.
+ */
+export const UNITS = [
+  "bytes",
+  "bytes/s",
+  "ns",
+  "us",
+  "ms",
+  "s",
+  "percent",
+  "count",
+  "ops/s",
+  "watts",
+  "celsius",
+] as const;
+export type Unit = (typeof UNITS)[number];
+
 export interface FieldDeclaration {
   type: FieldType;
-  unit?: string;
+  unit?: Unit;
   description?: string;
 }
 
@@ -64,11 +83,25 @@ export function checkDeclarations(declarations: MeasurementDeclarations): string
     for (const field of fields) {
       if (!KEY_NAME.test(field) || field === "time")
         problems.push(`${measurement}: field ${JSON.stringify(field)} is not snake_case`);
+      if ((RESERVED_TAGS as readonly string[]).includes(field)) {
+        problems.push(
+          `${measurement}: field ${field} has the name of a tag the SDK adds (${RESERVED_TAGS.join(", ")}); the relay refuses such lines`,
+        );
+      }
       const type = fieldDeclaration(declaration, field)?.type;
       if (!type || !FIELD_TYPES.includes(type)) {
         problems.push(
           `${measurement}.${field}: type ${JSON.stringify(type)} is not one of ${FIELD_TYPES.join(", ")}`,
         );
+      }
+      const unit = fieldDeclaration(declaration, field)?.unit;
+      if (unit !== undefined && !(UNITS as readonly string[]).includes(unit)) {
+        problems.push(
+          `${measurement}.${field}: unit ${JSON.stringify(unit)} is not one of ${UNITS.join(", ")}`,
+        );
+      }
+      if (unit !== undefined && (type === "string" || type === "boolean")) {
+        problems.push(`${measurement}.${field}: a ${type} field has no unit`);
       }
     }
   }

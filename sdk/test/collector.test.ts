@@ -27,10 +27,20 @@ describe("defineCollector", () => {
     expect(define({ measurements: { demo_x: { tags: ["org"], fields: { v: "float" } } } })).toThrow(
       /tag org is added by the SDK/,
     );
+    for (const reserved of ["org", "source", "cluster"]) {
+      expect(define({ measurements: { demo_x: { tags: [], fields: { [reserved]: "string" } } } })).toThrow(
+        `demo_x: field ${reserved} has the name of a tag the SDK adds`,
+      );
+    }
     expect(define({ measurements: { demo_x: { tags: [], fields: {} } } })).toThrow(/declares no fields/);
     expect(define({ measurements: { demo_x: { tags: [], fields: { v: "double" } } } })).toThrow(
       /type "double"/,
     );
+    // A unit outside the closed list (a JavaScript caller, or a cast) is refused by name.
+    const fields = (v: object) => ({ measurements: { demo_x: { tags: [], fields: { v } } } });
+    expect(define(fields({ type: "float", unit: "MB" }))).toThrow(/demo_x.v: unit "MB" is not one of bytes,/);
+    expect(define(fields({ type: "string", unit: "bytes" }))).toThrow(/a string field has no unit/);
+    expect(define(fields({ type: "float", unit: "bytes/s" }))).not.toThrow();
   });
 });
 

@@ -103,9 +103,21 @@ describe("configuration", () => {
         expect.stringMatching(/^PM_HTTP_PORT: .*65535/),
         expect.stringMatching(/^PM_ORG: expected lowercase letters/),
         expect.stringMatching(/^PM_LOG_LEVEL: /),
-        expect.stringMatching(/^PM_VOLUME_PATH: /),
+        expect.stringMatching(/^PM_VOLUME_PATH is required/),
       ]),
     );
+  });
+
+  it("says a missing required setting is required, and what it is", () => {
+    const described = z.object({ influxUrls: z.string().describe("replicas, name=url comma-separated") });
+    expect(problems(() => loadConfig(described, { env: {} }))).toEqual([
+      "PM_INFLUX_URLS is required: replicas, name=url comma-separated",
+    ]);
+    // A value that is there but of the wrong kind keeps the schema's own message.
+    const file = tempFile("c.yaml", "influxUrls: 3\n");
+    expect(problems(() => loadConfig(described, { env: { PM_CONFIG: file } }))).toEqual([
+      expect.stringMatching(/^influxUrls in .*c\.yaml: .*expected string, received number/),
+    ]);
   });
 
   it("names the file and key for a bad value from the file, and refuses unknown keys", () => {

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { catalogueMeasurements } from "../src/docs/catalogue.js";
 import { renderMeasurements, replaceMetricsSection } from "../src/docs/render-measurements.js";
 
 const script = fileURLToPath(new URL("../../scripts/gen-metric-docs.mjs", import.meta.url));
@@ -19,6 +20,28 @@ describe("generated metric docs", () => {
     expect(table).toContain("| field | `ms` | float | ms | a \\| pipe |");
     expect(table).toContain("| field | `ok` | boolean |  |  |");
     expect(table).toContain("| tag | `org` |");
+  });
+
+  it("writes the same declarations as JSON for the gateway, in declaration order", () => {
+    expect(
+      catalogueMeasurements({
+        demo_x: {
+          description: "Demo.",
+          tags: ["host"],
+          fields: { ms: { type: "float", unit: "ms", description: "time" }, ok: "boolean" },
+        },
+      }),
+    ).toEqual([
+      {
+        name: "demo_x",
+        description: "Demo.",
+        tags: [{ name: "host" }],
+        fields: [
+          { name: "ms", type: "float", unit: "ms", description: "time" },
+          { name: "ok", type: "boolean" },
+        ],
+      },
+    ]);
   });
 
   it("replaces only the text between the markers", () => {

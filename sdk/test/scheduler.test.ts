@@ -48,7 +48,7 @@ describe("scheduler", () => {
     scheduler.start();
     await until(() => outcomes.length >= 4);
     await scheduler.stop(100);
-    expect(outcomes[1]).toMatchObject({ ok: false, timedOut: false });
+    expect(outcomes[1]).toMatchObject({ ok: false, timedOut: false, stopped: false });
     expect(outcomes[1]!.error!.message).toBe("boom");
     expect(outcomes.filter((o) => o.ok).length).toBeGreaterThanOrEqual(3);
   });
@@ -108,7 +108,7 @@ describe("scheduler", () => {
     scheduler.start();
     await sleep(10);
     await scheduler.stop(20);
-    expect(outcomes.at(-1)).toMatchObject({ ok: false, timedOut: false });
+    expect(outcomes.at(-1)).toMatchObject({ ok: false, timedOut: false, stopped: true });
     expect(outcomes.at(-1)!.error!.message).toBe("shutting down");
   });
 

@@ -1,13 +1,25 @@
 import { basename } from "node:path";
 import type { CollectContext } from "@platform-metrics/sdk";
 import type { PerfConfig } from "./config.js";
-import { treeGpuMemory, writeGpu, writeProcess, writeRun, writeSystem, writeTreeSum } from "./points.js";
+import {
+  type RunSummary,
+  treeGpuMemory,
+  writeGpu,
+  writeProcess,
+  writeRun,
+  writeSystem,
+  writeTreeSum,
+} from "./points.js";
 import { exitCodeOfWaitStatus } from "./proc/parse-stat.js";
+import { writeResults } from "./results/points.js";
 import { followMatch, type PerfState } from "./state.js";
 import { findMatch } from "./target/match.js";
 import type { TreeRound } from "./tree.js";
 
 type Ctx = CollectContext<PerfConfig, PerfState>;
+
+/** How long after the command's exit its stdout may stay open (held by a background process) before results are read anyway. */
+const STDOUT_GRACE_MS = 5000;
 
 /** One round: host and GPU readings, the tree, and the run summary once the target has exited. */
 export function collectRound(ctx: Ctx): void {
@@ -33,8 +45,16 @@ export function collectRound(ctx: Ctx): void {
   }
   state.problems.flush(ctx.log);
   // In launch mode the exit event is the end (it carries the code); otherwise the root's exit.
-  const ended = launched ? launched.exit !== undefined : tree?.rootExited === true;
+  const ended = launched
+    ? launched.exit !== undefined && stdoutDone(launched, now)
+    : tree?.rootExited === true;
   if (ended) finish(ctx, round, now);
+}
+
+/** Results read from stdout need all of it: the pipe closes just after the exit, or never if a background process holds it. */
+function stdoutDone(launched: NonNullable<PerfState["launched"]>, now: number): boolean {
+  const { stdout, exit } = launched;
+  return !stdout || stdout.ended || now - exit!.at >= STDOUT_GRACE_MS;
 }
 
 function waitForMatch(ctx: Ctx, now: number): boolean {
@@ -119,10 +139,37 @@ function finish(ctx: Ctx, round: TreeRound | undefined, now: number): void {
     readBytes: totals ? totals.readBytes : used?.readBytes,
     writeBytes: totals ? totals.writeBytes : used?.writeBytes,
     maxProcesses: seen ? tree.maxProcesses : undefined,
+    run: state.run,
+    results: writeRunResults(ctx),
   };
   writeRun((measurement) => ctx.point(measurement), summary);
-  const { pid, ...rest } = summary;
-  log.info({ ...rest, targetPid: pid }, "target exited; run summary written");
+  const { pid, run, ...rest } = summary;
+  log.info({ ...rest, ...run, targetPid: pid }, "target exited; run summary written");
   state.done = true;
   ctx.stop({ exitCode: state.mode === "launch" ? (exitCode ?? 1) : 0, reason: "target exited" });
+}
+
+/** With --results: parses them and writes their points; every problem is a warning, never a lost run. */
+function writeRunResults(ctx: Ctx): RunSummary["results"] {
+  const { state, log } = ctx;
+  if (!state.results || !state.run) return undefined;
+  const { spec, before, read } = state.results;
+  const { format, source, results } = read(spec, state.launched?.stdout, before);
+  for (const problem of results.problems)
+    log.warn(
+      { results: source, format },
+      `results from ${source}${format ? ` (${format})` : ""}: ${problem}`,
+    );
+  if (format) writeResults((measurement) => ctx.point(measurement), format, results, state.run);
+  const failed = results.tests.filter((test) => test.status === "fail" || test.status === "error").length;
+  log.info(
+    { results: source, format, bench: results.bench.length, tests: results.tests.length, failed },
+    "results read",
+  );
+  return {
+    bench: results.bench.length,
+    tests: results.tests.length,
+    failed,
+    problems: results.problems.length,
+  };
 }

@@ -1,4 +1,4 @@
-import { defineCollector } from "@platform-metrics/sdk";
+import { DEFAULT_HTTP_PORTS, defineCollector } from "@platform-metrics/sdk";
 import { collectRound } from "./collect.js";
 import { cliOptions, configSchema } from "./config.js";
 import { measurements } from "./measurements.js";
@@ -10,7 +10,7 @@ export default defineCollector({
   description: "CPU, memory, I/O and GPU of a process tree, and how long the app ran",
   config: configSchema,
   interval: "1s",
-  httpPort: 8080,
+  httpPort: DEFAULT_HTTP_PORTS.perf,
   measurements,
   cli: {
     options: cliOptions,
@@ -20,6 +20,8 @@ export default defineCollector({
       "  pm-collector-perf --pid 1234",
       "  pm-collector-perf --match 'python .*train\\.py' --wait-timeout 2m",
       "  PM_INTERVAL=100ms pm-collector-perf -- ./run-benchmark.sh --quick",
+      "  pm-collector-perf --results go-test-json -- go test -json -bench . ./...",
+      "  pm-collector-perf --results hyperfine=hf.json -- hyperfine --export-json hf.json 'make build'",
     ].join("\n"),
   },
   setup: (ctx): Promise<PerfState> => setupState(ctx as PerfContext),

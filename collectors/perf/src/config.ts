@@ -1,4 +1,5 @@
 import { type CliOption, duration, z } from "@platform-metrics/sdk";
+import { parseResultsSpec, type ResultsSpec } from "./results/spec.js";
 
 function validRegex(text: string): boolean {
   try {
@@ -8,6 +9,17 @@ function validRegex(text: string): boolean {
     return false;
   }
 }
+
+const resultsSpec = z.string().transform((text, ctx): ResultsSpec => {
+  const spec = parseResultsSpec(text);
+  if (typeof spec === "string") {
+    ctx.addIssue({ code: "custom", message: spec });
+    return z.NEVER;
+  }
+  return spec;
+});
+
+const runTag = z.string().trim().min(1).max(256).optional();
 
 /** The collector's own settings (PM_PID, PM_MATCH, ...), merged by the SDK with the common ones. */
 export const configSchema = z.object({
@@ -26,6 +38,15 @@ export const configSchema = z.object({
     .min(1)
     .optional()
     .describe("launch mode: the command to run (on the command line: after --)"),
+  results: resultsSpec
+    .optional()
+    .describe(
+      "launch mode: read the command's results, FORMAT[=FILE] (go-test-json, google-benchmark, pytest-benchmark, hyperfine, junit, auto); without FILE from its stdout",
+    ),
+  run: runTag.describe("launch mode: the run tag (default: start time and a random suffix)"),
+  project: runTag.describe("launch mode: the project tag (default: from CI variables, git remote or folder)"),
+  branch: runTag.describe("launch mode: the branch tag (default: from CI variables or git)"),
+  commit: runTag.describe("launch mode: the commit tag (default: from CI variables or git)"),
   perProcess: z
     .boolean()
     .default(false)
@@ -49,6 +70,11 @@ export const cliOptions: Record<string, CliOption> = {
     type: "string",
     description: "with --match: how long to wait for it (default 5m; 0s: forever)",
   },
+  results: {
+    type: "string",
+    description:
+      "with a command: read its results, FORMAT[=FILE] (FORMAT: go-test-json, google-benchmark, pytest-benchmark, hyperfine, junit or auto)",
+  },
   "per-process": { type: "boolean", description: "one point per process instead of the tree sum" },
   system: { type: "boolean", description: "also write perf_system (host CPU, memory, load)" },
 };
@@ -68,6 +94,8 @@ export function checkTargetChoice(config: PerfConfig & { interval: number }): st
       ? "no target: give one of --pid N, --match REGEX or -- COMMAND ARGS... (PM_PID, PM_MATCH, PM_COMMAND)"
       : `several targets (${given.join(", ")}): give exactly one`;
   }
+  if (config.results !== undefined && config.command === undefined)
+    return "PM_RESULTS (--results): results are read in launch mode only (-- COMMAND ARGS...)";
   if (config.interval < MIN_INTERVAL_MS)
     return `PM_INTERVAL: expected at least ${MIN_INTERVAL_MS}ms, got ${config.interval}ms`;
   return undefined;

@@ -1,6 +1,8 @@
 import type { PointBuilder } from "@platform-metrics/sdk";
 import type { AppReading, GpuReading } from "./gpu/parse-csv.js";
 import type { HostUnits } from "./proc/host.js";
+import { tagRun } from "./results/points.js";
+import type { RunTags } from "./run/identity.js";
 import type { SystemReading } from "./system.js";
 import type { ProcessView, TreeTotals } from "./tree.js";
 
@@ -70,10 +72,14 @@ export interface RunSummary {
   readBytes: number | undefined;
   writeBytes: number | undefined;
   maxProcesses: number | undefined;
+  /** Launch mode. */
+  run?: RunTags;
+  /** With --results: how many points of each kind were written, failed tests, problems met. */
+  results?: { bench: number; tests: number; failed: number; problems: number };
 }
 
 export function writeRun(point: PointFn, run: RunSummary): void {
-  point("perf_run")
+  const builder = point("perf_run")
     .tag("command", run.command)
     .tag("pid", run.pid)
     .tag("target", run.target)
@@ -84,7 +90,12 @@ export function writeRun(point: PointFn, run: RunSummary): void {
     .integer("peak_rss_bytes", run.peakRssBytes)
     .integer("read_bytes", run.readBytes)
     .integer("write_bytes", run.writeBytes)
-    .integer("max_processes", run.maxProcesses);
+    .integer("max_processes", run.maxProcesses)
+    .integer("bench_results", run.results?.bench)
+    .integer("test_results", run.results?.tests)
+    .integer("tests_failed", run.results?.failed)
+    .integer("results_problems", run.results?.problems);
+  if (run.run) tagRun(builder, run.run);
 }
 
 export function writeSystem(point: PointFn, host: string, reading: SystemReading): void {

@@ -7,6 +7,9 @@ import { fdCountFromSize, type HostUnits, readHostUnits, readUptimeSeconds } fro
 import { LastPid } from "./proc/last-pid.js";
 import type { ProcEnv, ProcFileKind } from "./proc/process-handle.js";
 import { ReadBuffer } from "./proc/read-buffer.js";
+import type { FileStamp, readResults } from "./results/read-results.js";
+import type { ResultsSpec } from "./results/spec.js";
+import type { RunTags } from "./run/identity.js";
 import { SystemSampler } from "./system.js";
 import type { Launched } from "./target/launch.js";
 import { findMatch, selfAndAncestors } from "./target/match.js";
@@ -31,6 +34,10 @@ export interface PerfState {
   tree: ProcessTree | undefined;
   match: { pattern: RegExp; exclude: Set<number>; since: number; timeoutMs: number } | undefined;
   launched: Launched | undefined;
+  /** Launch mode: the tags that identify the run. */
+  run: RunTags | undefined;
+  /** With --results: what to read at the end, the result file as it was before the command ran, the reader. */
+  results: { spec: ResultsSpec; before: FileStamp; read: typeof readResults } | undefined;
   system: SystemSampler | undefined;
   gpu: GpuMonitor | undefined;
 }
@@ -99,6 +106,8 @@ export async function setupState(ctx: PerfContext): Promise<PerfState> {
     tree: undefined,
     match: undefined,
     launched: undefined,
+    run: undefined,
+    results: undefined,
     system: undefined,
     gpu: undefined,
   };
@@ -130,15 +139,31 @@ export async function setupState(ctx: PerfContext): Promise<PerfState> {
   } else if (config.command) {
     // Loaded only for the modes that start processes: child_process is not needed otherwise.
     const { launch } = await import("./target/launch.js");
+    const { runIdentity } = await import("./run/identity.js");
+    state.run = runIdentity({
+      env: process.env,
+      cwd: process.cwd(),
+      host: state.host,
+      podName: config.podName,
+      given: { run: config.run, project: config.project, branch: config.branch, commit: config.commit },
+    });
+    if (config.results) {
+      // Loaded only with --results: the parsers (and the XML parser) cost nothing otherwise.
+      const { readResults, stampFile } = await import("./results/read-results.js");
+      const spec = config.results;
+      const before = spec.file === undefined ? undefined : stampFile(spec.file);
+      state.results = { spec, before, read: readResults };
+    }
     state.launched = launch(config.command, {
       procRoot: config.procRoot,
       buffer,
       log,
       stdout: config.sink.kind === "stdout" ? "stderr" : "inherit",
+      captureStdout: state.results !== undefined && state.results.spec.file === undefined,
     });
     if (state.launched.pid !== undefined) {
       state.tree = new ProcessTree(state.launched.pid, env, units, now);
-      log.info({ targetPid: state.launched.pid, command: config.command }, "launched");
+      log.info({ targetPid: state.launched.pid, command: config.command, ...state.run }, "launched");
     }
   }
   if (config.system) state.system = new SystemSampler(config.procRoot, buffer);

@@ -1,4 +1,4 @@
-import { defineCollector } from "@platform-metrics/sdk";
+import { DEFAULT_HTTP_PORTS, defineCollector } from "@platform-metrics/sdk";
 import { cliOptions, configSchema } from "./config.js";
 import { measurements } from "./measurements.js";
 import { probeVolume } from "./probe-volume.js";
@@ -11,6 +11,7 @@ export default defineCollector({
   // Each round writes to the volume for profiles x runtime (15 s by default): measure, do not load.
   interval: "5m",
   roundTimeout: "4m",
+  httpPort: DEFAULT_HTTP_PORTS["storage-probe"],
   measurements,
   cli: {
     options: cliOptions,

@@ -15,15 +15,23 @@ export const measurements = {
     },
     fields: {
       bw_bytes: { type: "float", unit: "bytes/s", description: "throughput (absent for rw=sync)" },
-      iops: { type: "float", unit: "1/s", description: "operations per second" },
+      iops: { type: "float", unit: "ops/s", description: "operations per second" },
       io_bytes: { type: "integer", unit: "bytes", description: "bytes transferred (absent for rw=sync)" },
-      ios: { type: "integer", description: "operations completed (absent from fio before 2.2)" },
+      ios: {
+        type: "integer",
+        unit: "count",
+        description: "operations completed (absent from fio before 2.2)",
+      },
       lat_mean_ns: latency("mean latency"),
       lat_p50_ns: latency("median latency"),
       lat_p99_ns: latency("99th percentile latency"),
       lat_p999_ns: latency("99.9th percentile latency"),
       runtime_seconds: { type: "float", unit: "s", description: "time the profile ran" },
-      errors: { type: "integer", description: "I/O errors counted during the run (fio's total_err)" },
+      errors: {
+        type: "integer",
+        unit: "count",
+        description: "I/O errors counted during the run (fio's total_err)",
+      },
       direct: {
         type: "boolean",
         description:
@@ -40,8 +48,8 @@ export const measurements = {
     fields: {
       ok: { type: "boolean", description: "every profile ran and reported" },
       duration_seconds: { type: "float", unit: "s", description: "time the round took" },
-      profiles_ok: { type: "integer", description: "profiles that reported" },
-      profiles_failed: { type: "integer", description: "profiles that failed (see error)" },
+      profiles_ok: { type: "integer", unit: "count", description: "profiles that reported" },
+      profiles_failed: { type: "integer", unit: "count", description: "profiles that failed (see error)" },
       free_bytes: {
         type: "integer",
         unit: "bytes",
@@ -51,6 +59,7 @@ export const measurements = {
       direct: { type: "boolean", description: "O_DIRECT is possible on the volume and configured" },
       leftovers_removed: {
         type: "integer",
+        unit: "count",
         description: "files an earlier, killed run left behind that this round removed",
       },
       error: { type: "string", description: "why the round failed (absent when ok)" },

@@ -1,4 +1,4 @@
-import { defineCollector, duration, z } from "@platform-metrics/sdk";
+import { DEFAULT_HTTP_PORTS, defineCollector, duration, z } from "@platform-metrics/sdk";
 import { httpGet } from "./http-get.js";
 
 /**
@@ -9,6 +9,8 @@ export default defineCollector({
   name: "hello",
   description: "HTTP latency and status of a few URLs",
   interval: "30s",
+  // PM_HTTP_PORT's default: each service has its own (docs/ports.md), so they can share a machine.
+  httpPort: DEFAULT_HTTP_PORTS.hello,
   config: z.object({
     targets: z.array(z.url()).min(1).describe("URLs to probe, comma-separated"),
     requestTimeout: duration({ min: "10ms" })

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { unauthorized } from "../errors.js";
+import { badRequest, HttpError, unauthorized } from "../errors.js";
+import type { FailureLimit } from "./failure-limit.js";
 import { type JwtVerifier, looksLikeJwt } from "./oidc.js";
 import type { Principal } from "./principal.js";
 import { authenticateToken } from "./token-auth.js";
@@ -17,6 +18,7 @@ declare module "fastify" {
 export interface AuthOptions {
   tokens?: TokenStore;
   oidc?: JwtVerifier;
+  failures: FailureLimit;
 }
 
 const BEARER = /^Bearer[ ]+([^\s]{1,8192})[ ]*$/i;
@@ -26,6 +28,9 @@ const BEARER = /^Bearer[ ]+([^\s]{1,8192})[ ]*$/i;
 function authenticate(request: FastifyRequest, options: AuthOptions): Principal | Promise<Principal> {
   const header = request.headers.authorization;
   if (!header) throw unauthorized("missing Authorization: Bearer <token>", "missing_token");
+  // Node keeps the first of several; a proxy in front may have checked another one.
+  const count = countAuthorization(request.raw.rawHeaders);
+  if (count > 1) throw badRequest(`expected one Authorization header, got ${count}`);
   const token = BEARER.exec(header)?.[1];
   if (!token) throw unauthorized("expected Authorization: Bearer <token>", "invalid_token");
   if (options.oidc && looksLikeJwt(token)) return options.oidc(token);
@@ -33,17 +38,46 @@ function authenticate(request: FastifyRequest, options: AuthOptions): Principal 
   throw unauthorized("the token is not valid", "invalid_token");
 }
 
-/** Every route in the scope this is registered in needs a valid API token or JWT. */
+function countAuthorization(rawHeaders: string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 13 && name.toLowerCase() === "authorization") count++;
+  }
+  return count;
+}
+
+/**
+ * Every route in the scope this is registered in needs a valid API token or JWT. An address with too
+ * many failed authentications gets 429 before its credential is even looked at.
+ */
 export const authPlugin = fp<AuthOptions>(
   async (app: FastifyInstance, options) => {
     app.decorateRequest("principal", undefined);
     app.decorateRequest("org", undefined);
     app.addHook("onRequest", (request, _reply, done) => {
+      const waitS = options.failures.blockedFor(request.ip);
+      if (waitS > 0) {
+        done(
+          new HttpError(
+            429,
+            "too_many_failures",
+            `too many failed authentications from this address; retry in ${waitS} s`,
+            { "retry-after": String(waitS) },
+          ),
+        );
+        return;
+      }
+      const fail = (error: Error) => {
+        if (error instanceof HttpError && error.statusCode === 401)
+          options.failures.recordFailure(request.ip);
+        done(error);
+      };
       let principal: Principal | Promise<Principal>;
       try {
         principal = authenticate(request, options);
       } catch (error) {
-        done(error as Error);
+        fail(error as Error);
         return;
       }
       if (!(principal instanceof Promise)) {
@@ -56,33 +90,9 @@ export const authPlugin = fp<AuthOptions>(
           request.principal = verified;
           done();
         },
-        (error: Error) => done(error),
+        (error: Error) => fail(error),
       );
     });
   },
   { name: "pm-auth" },
-);
-
-/** One log line per request: token id, org, route, status and duration; the credential never. */
-export const requestLogPlugin = fp(
-  async (app: FastifyInstance) => {
-    app.addHook("onResponse", (request, reply, done) => {
-      const route = request.routeOptions.url ?? "(no route)";
-      const level = route === "/healthz" || route === "/readyz" ? "debug" : "info";
-      request.log[level](
-        {
-          method: request.method,
-          route,
-          status: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime * 100) / 100,
-          token: request.principal?.id,
-          org: request.org,
-          replica: reply.getHeader("x-pm-replica"),
-        },
-        "request",
-      );
-      done();
-    });
-  },
-  { name: "pm-request-log" },
 );

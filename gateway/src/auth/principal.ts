@@ -2,9 +2,14 @@ import { badRequest, forbidden } from "../errors.js";
 
 /** Who is calling, after authentication. `orgs` is "*" for platform admins. */
 export interface Principal {
-  /** Token id or `oidc:<sub>`; safe to log, never the credential itself. */
+  /**
+   * Token id, or `oidc:<hash of issuer and sub>` (see oidcPrincipalId): the key of the rate limit;
+   * safe to log, never the credential itself.
+   */
   id: string;
   kind: "token" | "oidc";
+  /** The JWT's sub, for the log. */
+  subject?: string;
   orgs: ReadonlySet<string> | "*";
 }
 

@@ -1,7 +1,15 @@
 import { hash, timingSafeEqual } from "node:crypto";
 import { unauthorized } from "../errors.js";
 import type { Principal } from "./principal.js";
-import type { TokenEntry } from "./tokens-file.js";
+
+/** One entry of the tokens file, validated (tokens-file.ts reads them). */
+export interface TokenEntry {
+  id: string;
+  /** sha256 of the token, 32 bytes. */
+  digest: Buffer;
+  orgs: ReadonlySet<string> | "*";
+  expires?: Date;
+}
 
 interface Indexed {
   entry: TokenEntry;

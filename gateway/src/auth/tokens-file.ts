@@ -6,21 +6,15 @@ import type { Logger } from "@platform-metrics/sdk";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { isOrgName } from "./principal.js";
-import { TokenIndex } from "./token-auth.js";
-
-export interface TokenEntry {
-  id: string;
-  /** sha256 of the token, 32 bytes. */
-  digest: Buffer;
-  orgs: ReadonlySet<string> | "*";
-  expires?: Date;
-}
+import { type TokenEntry, TokenIndex } from "./token-auth.js";
 
 const entrySchema = z
   .object({
     id: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "expected letters, digits, . _ : or -, at most 128"),
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "expected letters, digits, . _ : or -, at most 128")
+      // OIDC callers are named oidc:<hash>; a token must never share their rate limit or log name.
+      .refine((id) => !/^oidc:/i.test(id), "ids starting with oidc: are reserved for OIDC callers"),
     sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "expected the hex sha256 of the token (64 hex characters)"),
     orgs: z
       .array(

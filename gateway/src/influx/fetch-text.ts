@@ -14,12 +14,23 @@ export interface TextResponse {
 export function fetchText(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
+  /** Aborts the request (and closes its connection, which stops the query in influxd). */
+  signal?: AbortSignal,
 ): Promise<TextResponse> {
   return new Promise((resolve, reject) => {
     let statusCode = 0;
     const chunks: Buffer[] = [];
+    let onAbort: (() => void) | undefined;
+    const settle = () => {
+      if (onAbort) signal!.removeEventListener("abort", onAbort);
+    };
     dispatcher.dispatch(options, {
-      onConnect() {},
+      onConnect(abort) {
+        if (!signal) return;
+        if (signal.aborted) return abort(signal.reason);
+        onAbort = () => abort(signal.reason);
+        signal.addEventListener("abort", onAbort, { once: true });
+      },
       onHeaders(status) {
         statusCode = status;
         return true;
@@ -29,11 +40,15 @@ export function fetchText(
         return true;
       },
       onComplete() {
+        settle();
         const text =
           chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
         resolve({ statusCode, text });
       },
-      onError: reject,
+      onError(error) {
+        settle();
+        reject(error);
+      },
     });
   });
 }

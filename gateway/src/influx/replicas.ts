@@ -116,27 +116,43 @@ export class Replicas {
     return this.replicas.map(({ name, healthy, lastError }) => ({ name, healthy, lastError }));
   }
 
-  /** Runs InfluxQL (built by build-influxql.ts only) on one replica, retrying once on another. */
-  async query(influxql: string): Promise<ReplicaAnswer> {
+  /**
+   * Runs InfluxQL (built by build-influxql.ts only) on one replica, and once more on another when that
+   * replica fails. Only a replica's own failures count against it (connection errors, 5xx, a missing
+   * database, or a timeout while its ping fails too): a query that is refused, too slow or abandoned
+   * by its caller is the query's problem, answered 4xx or 504, and never retried.
+   */
+  async query(influxql: string, signal?: AbortSignal): Promise<ReplicaAnswer> {
+    let q: string;
+    try {
+      q = encodeURIComponent(influxql);
+    } catch {
+      // Only a lone UTF-16 surrogate makes encodeURIComponent throw; the schemas refuse those first.
+      throw badRequest("the query holds text that is not valid Unicode (a lone UTF-16 surrogate)");
+    }
     const ordered = [...this.replicas.filter((r) => r.healthy), ...this.replicas.filter((r) => !r.healthy)];
-    let failure: ReplicaFailure | undefined;
     for (const replica of ordered.slice(0, 2)) {
       try {
-        const results = await this.send(replica, influxql);
+        const results = await this.send(replica, q, influxql, signal);
         this.mark(replica, true);
         return { replica: replica.name, results };
       } catch (error) {
+        if (signal?.aborted) throw new HttpError(499, "client_closed", "the caller hung up");
         if (!(error instanceof ReplicaFailure)) throw error;
-        failure = error;
+        if (error.kind === "timeout") {
+          const pingError = await this.ping(replica);
+          if (pingError === undefined) {
+            throw new HttpError(
+              504,
+              "query_timeout",
+              `the query did not finish within ${this.options.queryTimeout} ms; narrow the range, the fields or the series`,
+            );
+          }
+          this.mark(replica, false, `${error.message}, and ${pingError}`);
+          continue;
+        }
         this.mark(replica, false, error.message);
       }
-    }
-    if (failure?.kind === "timeout") {
-      throw new HttpError(
-        504,
-        "query_timeout",
-        `the query did not finish within ${this.options.queryTimeout} ms on any replica`,
-      );
     }
     throw new HttpError(503, "replicas_unavailable", "no InfluxDB replica answered; try again shortly");
   }
@@ -154,20 +170,29 @@ export class Replicas {
     replica.lastError = healthy ? undefined : reason;
   }
 
-  private async send(replica: Replica, influxql: string): Promise<InfluxStatementResult[]> {
+  private async send(
+    replica: Replica,
+    encodedQuery: string,
+    influxql: string,
+    signal: AbortSignal | undefined,
+  ): Promise<InfluxStatementResult[]> {
     const timeout = this.options.queryTimeout;
     let statusCode: number;
     let text: string;
     try {
       // influxd sends its headers only once the answer is ready, so the headers timeout bounds the
       // query; undici's own timers cost less than an AbortSignal per request.
-      ({ statusCode, text } = await fetchText(replica.pool, {
-        method: "GET",
-        path: `${replica.basePath}/query?db=${this.dbParam}&q=${encodeURIComponent(influxql)}`,
-        headers: this.headers,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      }));
+      ({ statusCode, text } = await fetchText(
+        replica.pool,
+        {
+          method: "GET",
+          path: `${replica.basePath}/query?db=${this.dbParam}&q=${encodedQuery}`,
+          headers: this.headers,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+        },
+        signal,
+      ));
     } catch (error) {
       if (
         error instanceof undiciErrors.HeadersTimeoutError ||
@@ -208,25 +233,30 @@ export class Replicas {
     return body.results;
   }
 
+  /** Undefined when the replica answers its ping, else why not. */
+  private async ping(replica: Replica): Promise<string | undefined> {
+    try {
+      const response = await replica.pool.request({
+        method: "GET",
+        path: `${replica.basePath}/ping`,
+        headers: this.headers,
+        signal: AbortSignal.timeout(Math.min(2000, this.options.probeInterval * 4)),
+      });
+      await response.body.dump();
+      return response.statusCode === 204 ? undefined : `ping answered HTTP ${response.statusCode}`;
+    } catch (error) {
+      return `ping failed: ${(error as Error).message}`;
+    }
+  }
+
   private async probe(): Promise<void> {
     if (this.probing) return;
     this.probing = true;
     try {
       await Promise.all(
         this.replicas.map(async (replica) => {
-          try {
-            const response = await replica.pool.request({
-              method: "GET",
-              path: `${replica.basePath}/ping`,
-              headers: this.headers,
-              signal: AbortSignal.timeout(Math.min(2000, this.options.probeInterval * 4)),
-            });
-            await response.body.dump();
-            if (response.statusCode === 204) this.mark(replica, true);
-            else this.mark(replica, false, `ping answered HTTP ${response.statusCode}`);
-          } catch (error) {
-            this.mark(replica, false, `ping failed: ${(error as Error).message}`);
-          }
+          const pingError = await this.ping(replica);
+          this.mark(replica, pingError === undefined, pingError);
         }),
       );
     } finally {

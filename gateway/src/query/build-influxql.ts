@@ -15,8 +15,18 @@ export function quoteString(value: string): string {
   return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
+/**
+ * `"tag"::tag = 'value'`. Without `::tag`, InfluxQL reads the name as a field when any point of the
+ * measurement has a field of that name, whoever wrote it: a field called `org` would then undo the
+ * org scoping (and one called `host` would empty another org's `where host`). Checked on influxd 1.6.7
+ * for SELECT, SHOW MEASUREMENTS, SHOW TAG KEYS, SHOW TAG VALUES and SHOW SERIES.
+ */
+export function tagEquals(tag: string, value: string): string {
+  return `${quoteIdentifier(tag)}::tag = ${quoteString(value)}`;
+}
+
 export function orgCondition(org: string): string {
-  return `${quoteIdentifier("org")} = ${quoteString(org)}`;
+  return tagEquals("org", org);
 }
 
 function aggregateCall(aggregate: Aggregate, field: string): string {
@@ -43,8 +53,22 @@ export interface BuiltQuery {
   seriesLimit: number;
   /** Points in all series together. */
   totalLimit: number;
+  /** Most series the answer may hold: more, and the query is refused (tooManySeries). */
+  maxSeries: number;
+  /** Points each series of the answer may hold, for the message of tooManySeries. */
+  pointsPerSeries: number;
   fromNs: bigint;
   toNs: bigint;
+}
+
+const NARROW = "narrow the where, group by fewer tags, use a larger every or a shorter range";
+
+/** The answer has more series than the point limit allows. */
+export function tooManySeries(built: BuiltQuery): Error {
+  return badRequest(
+    `too many points: more than ${built.maxSeries} series of up to ${built.pointsPerSeries} points each; at most ${built.totalLimit} points are allowed (${NARROW})`,
+    "too_many_points",
+  );
 }
 
 export function resolveRange(
@@ -70,11 +94,49 @@ export function resolveRange(
   return { fromNs, toNs };
 }
 
+function conditions(query: StructuredQuery, org: string): string[] {
+  const all = [orgCondition(org)];
+  for (const [tag, value] of Object.entries(query.where ?? {})) {
+    const values = Array.isArray(value) ? value : [value];
+    const anyOf = values.map((one) => tagEquals(tag, one)).join(" OR ");
+    all.push(values.length > 1 ? `(${anyOf})` : anyOf);
+  }
+  return all;
+}
+
+/**
+ * Raw points grouped by tags need the number of series before the query is sent: it sets the points
+ * per series (LIMIT), so series x points stays within the point limit. Aggregates need none: their
+ * points per series are known (buckets), and SLIMIT bounds the series.
+ */
+export function needsSeriesCount(query: StructuredQuery): boolean {
+  return !query.aggregate && (query.groupBy?.length ?? 0) > 0;
+}
+
+/** The org's series the query can read (index only: no points are read; all time, so an upper bound). */
+export function seriesCountQuery(query: StructuredQuery, org: string): string {
+  return `SHOW SERIES EXACT CARDINALITY FROM ${quoteIdentifier(query.measurement)} WHERE ${conditions(query, org).join(" AND ")}`;
+}
+
+/** Points of each field the org has in the query's range and series: `count_0`, `count_1`, ... */
+export function fieldCountsQuery(query: StructuredQuery, org: string, fromNs: bigint, toNs: bigint): string {
+  const counts = query.fields.map((field, i) => `COUNT(${quoteIdentifier(field)}) AS "count_${i}"`);
+  const where = [...conditions(query, org), `time >= ${fromNs}`, `time <= ${toNs}`];
+  return `SELECT ${counts.join(", ")} FROM ${quoteIdentifier(query.measurement)} WHERE ${where.join(" AND ")}`;
+}
+
+/**
+ * The one SELECT of a query. What InfluxDB may send back is bounded before it is asked: aggregates get
+ * at most maxPoints / buckets series (SLIMIT, one more to detect more), raw points at most
+ * maxPoints / seriesCount per series (LIMIT), so no answer is much larger than the point limit.
+ */
 export function buildQuery(
   query: StructuredQuery,
   org: string,
   limits: QueryLimits,
   now: bigint,
+  /** From seriesCountQuery, when needsSeriesCount. */
+  seriesCount = 1,
 ): BuiltQuery {
   const { fromNs, toNs } = resolveRange(query.range, limits, now);
 
@@ -86,14 +148,10 @@ export function buildQuery(
     )
     .join(", ");
 
-  const conditions = [orgCondition(org), `time >= ${fromNs}`, `time <= ${toNs}`];
-  for (const [tag, value] of Object.entries(query.where ?? {})) {
-    const values = Array.isArray(value) ? value : [value];
-    const anyOf = values.map((one) => `${quoteIdentifier(tag)} = ${quoteString(one)}`).join(" OR ");
-    conditions.push(values.length > 1 ? `(${anyOf})` : anyOf);
-  }
+  const where = [...conditions(query, org), `time >= ${fromNs}`, `time <= ${toNs}`];
 
   const groupBy: string[] = [];
+  let pointsPerSeries = 1;
   if (query.every) {
     const everyNs = durationNs(query.every)!;
     const buckets = (toNs - fromNs) / everyNs + 1n;
@@ -103,20 +161,43 @@ export function buildQuery(
         "too_many_points",
       );
     }
+    pointsPerSeries = Number(buckets);
     groupBy.push(`time(${query.every})`);
   }
   for (const tag of query.groupBy ?? []) groupBy.push(quoteIdentifier(tag));
 
-  const seriesLimit = Math.min(query.limit ?? limits.maxPoints, limits.maxPoints);
+  let seriesLimit = Math.min(query.limit ?? limits.maxPoints, limits.maxPoints);
+  let maxSeries = Math.floor(limits.maxPoints / pointsPerSeries);
+  if (!query.aggregate) {
+    maxSeries = limits.maxPoints;
+    if (seriesCount > maxSeries) {
+      throw badRequest(
+        `too many points: the query reads ${seriesCount} series; at most ${limits.maxPoints} points are allowed (${NARROW})`,
+        "too_many_points",
+      );
+    }
+    seriesLimit = Math.min(seriesLimit, Math.floor(limits.maxPoints / Math.max(1, seriesCount)));
+    pointsPerSeries = seriesLimit;
+  }
   const parts = [
     `SELECT ${select}`,
     `FROM ${quoteIdentifier(query.measurement)}`,
-    `WHERE ${conditions.join(" AND ")}`,
+    `WHERE ${where.join(" AND ")}`,
   ];
   if (groupBy.length > 0) parts.push(`GROUP BY ${groupBy.join(", ")}`);
   if (query.fill !== undefined) parts.push(`fill(${formatFill(query.fill)})`);
   parts.push(`LIMIT ${seriesLimit + 1}`);
-  return { influxql: parts.join(" "), seriesLimit, totalLimit: limits.maxPoints, fromNs, toNs };
+  // InfluxDB 1.x applies SLIMIT in each shard, so more series may come back; they are refused then.
+  if (query.aggregate && (query.groupBy?.length ?? 0) > 0) parts.push(`SLIMIT ${maxSeries + 1}`);
+  return {
+    influxql: parts.join(" "),
+    seriesLimit,
+    totalLimit: limits.maxPoints,
+    maxSeries,
+    pointsPerSeries,
+    fromNs,
+    toNs,
+  };
 }
 
 /** Discovery statements, each pinned to the org. */

@@ -36,9 +36,14 @@ export function toQueryResult(
   return { series, meta: { replica, truncated } };
 }
 
+// A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"); a
+// leading single quote makes it text. Only text is escaped: numbers (-1.5) stay numbers.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = typeof value === "string" ? value : String(value);
+  let text = String(value);
+  if (typeof value === "string" && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,3 +1,4 @@
+import { RESERVED_TAGS } from "@platform-metrics/sdk";
 import { z } from "zod";
 import { DURATION_PATTERN, TIME_SPEC_HELP } from "./time-range.js";
 
@@ -21,25 +22,32 @@ export const AGGREGATES = [
 export type Aggregate = (typeof AGGREGATES)[number];
 
 // Names and values are quoted and escaped in the InfluxQL, so any text is safe there; control
-// characters are refused because line protocol cannot store them and they only hide mistakes.
-export function hasNoControlCharacters(text: string): boolean {
+// characters are refused because line protocol cannot store them and they only hide mistakes, and
+// lone UTF-16 surrogates because they have no UTF-8 form (they cannot be sent to InfluxDB at all).
+export function isPlainText(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x20 || code === 0x7f) return false;
+    if (code >= 0xd800 && code <= 0xdfff) {
+      const next = text.charCodeAt(i + 1);
+      if (code >= 0xdc00 || !(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i++;
+    }
   }
   return true;
 }
+const PLAIN_TEXT_HELP = "must not contain control characters or lone UTF-16 surrogates";
 const identifier = (what: string) =>
   z
     .string()
     .min(1, `${what} must not be empty`)
     .max(256, `${what} is longer than 256 characters`)
-    .refine(hasNoControlCharacters, `${what} must not contain control characters`);
+    .refine(isPlainText, `${what} ${PLAIN_TEXT_HELP}`);
 const tagValue = z
   .string()
   .max(1024, "a tag value is longer than 1024 characters")
-  .refine(hasNoControlCharacters, "a tag value must not contain control characters");
-const timeSpec = z.string().min(1).max(64).describe(TIME_SPEC_HELP);
+  .refine(isPlainText, `a tag value ${PLAIN_TEXT_HELP}`);
+const timeSpec = z.string().min(1).max(64).refine(isPlainText, PLAIN_TEXT_HELP).describe(TIME_SPEC_HELP);
 
 export const querySchema = z
   .object({
@@ -74,7 +82,12 @@ export const querySchema = z
       })
       .strict(),
     limit: z.number().int().min(1).max(10_000_000).optional().describe("most points per series"),
-    org: z.string().max(64).optional().describe("org to read; needed when the token grants several"),
+    org: z
+      .string()
+      .max(64)
+      .refine(isPlainText, `org ${PLAIN_TEXT_HELP}`)
+      .optional()
+      .describe("org to read; needed when the token grants several"),
   })
   .strict()
   .superRefine((query, ctx) => {
@@ -83,6 +96,15 @@ export const querySchema = z
     }
     if (query.fill !== undefined && !query.every) {
       ctx.addIssue({ code: "custom", path: ["fill"], message: "fill needs every" });
+    }
+    for (const [index, field] of query.fields.entries()) {
+      if ((RESERVED_TAGS as readonly string[]).includes(field)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["fields", index],
+          message: `${field} is a tag (${RESERVED_TAGS.join(", ")} are set by the platform), not a field; use groupBy or where`,
+        });
+      }
     }
     if (query.where && Object.hasOwn(query.where, "org")) {
       ctx.addIssue({
@@ -99,7 +121,15 @@ export type StructuredQuery = z.output<typeof querySchema>;
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join(".") : "body"}: ${issue.message}`)
+    .map((issue) => {
+      // A bad where key is reported as "Invalid key in record", with the key's own problem inside.
+      const message =
+        issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+      const path = issue.path.map((part) =>
+        typeof part === "string" && !isPlainText(part) ? JSON.stringify(part) : String(part),
+      );
+      return `${path.length ? path.join(".") : "body"}: ${message}`;
+    })
     .join("; ")
     .slice(0, 1000);
 }

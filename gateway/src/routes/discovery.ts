@@ -1,22 +1,30 @@
+import { RESERVED_TAGS } from "@platform-metrics/sdk";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { resolveOrg } from "../auth/principal.js";
+import type { Catalogue } from "../catalogue/catalogue.js";
 import { badRequest, notFound } from "../errors.js";
 import type { InfluxStatementResult, Replicas } from "../influx/replicas.js";
 import { discovery } from "../query/build-influxql.js";
-import { hasNoControlCharacters } from "../query/schema.js";
+import { isPlainText } from "../query/schema.js";
 import { nowNs } from "../query/time-range.js";
 
 export interface DiscoveryRouteOptions {
   replicas: Replicas;
   /** Fields count as the org's when it has points of them this recently. */
   discoveryRangeMs: number;
+  /** Units and descriptions of declared fields. */
+  catalogue: Catalogue;
 }
 
 /** Most names one discovery answer lists; `meta.truncated` says when there were more. */
 export const DISCOVERY_LIMIT = 10_000;
 
-const name = z.string().min(1).max(256).refine(hasNoControlCharacters, "must not contain control characters");
+const name = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine(isPlainText, "must not contain control characters or lone UTF-16 surrogates");
 const orgQuery = z.object({ org: z.string().max(64).optional() }).loose();
 
 function parseParam(value: unknown, what: string): string {
@@ -52,8 +60,8 @@ const noMeasurement = (measurement: string, org: string) =>
 
 export const discoveryRoutes: FastifyPluginAsync<DiscoveryRouteOptions> = async (app, options) => {
   const { replicas } = options;
-  const run = async (reply: FastifyReply, statements: string[]) => {
-    const answer = await replicas.query(statements.join("; "));
+  const run = async (request: FastifyRequest, reply: FastifyReply, statements: string[]) => {
+    const answer = await replicas.query(statements.join("; "), request.signal);
     reply.header("x-pm-replica", answer.replica);
     return answer;
   };
@@ -61,14 +69,14 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRouteOptions> = async 
   app.get("/api/v1/orgs", async (request, reply) => {
     const principal = request.principal!;
     if (principal.orgs !== "*") return { orgs: [...principal.orgs].sort(), meta: { all: false } };
-    const answer = await run(reply, [discovery.orgs(DISCOVERY_LIMIT + 1)]);
+    const answer = await run(request, reply, [discovery.orgs(DISCOVERY_LIMIT + 1)]);
     const { names, truncated } = limited(column(answer.results[0], 1));
     return { orgs: names.sort(), meta: { all: true, replica: answer.replica, truncated } };
   });
 
   app.get("/api/v1/measurements", async (request, reply) => {
     const org = scope(request);
-    const answer = await run(reply, [discovery.measurements(org, DISCOVERY_LIMIT + 1)]);
+    const answer = await run(request, reply, [discovery.measurements(org, DISCOVERY_LIMIT + 1)]);
     const { names, truncated } = limited(firstColumn(answer.results[0]));
     return { measurements: names, meta: { replica: answer.replica, truncated } };
   });
@@ -76,7 +84,7 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRouteOptions> = async 
   app.get<{ Params: { m: string } }>("/api/v1/measurements/:m/tags", async (request, reply) => {
     const measurement = parseParam(request.params.m, "measurement");
     const org = scope(request);
-    const answer = await run(reply, [discovery.tagKeys(measurement, org)]);
+    const answer = await run(request, reply, [discovery.tagKeys(measurement, org)]);
     const tags = firstColumn(answer.results[0]);
     if (tags.length === 0) throw noMeasurement(measurement, org);
     return { tags, meta: { replica: answer.replica, truncated: false } };
@@ -88,7 +96,7 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRouteOptions> = async 
       const measurement = parseParam(request.params.m, "measurement");
       const tag = parseParam(request.params.tag, "tag");
       const org = scope(request);
-      const answer = await run(reply, [
+      const answer = await run(request, reply, [
         discovery.tagKeys(measurement, org),
         discovery.tagValues(measurement, tag, org, DISCOVERY_LIMIT + 1),
       ]);
@@ -112,7 +120,7 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRouteOptions> = async 
     const measurement = parseParam(request.params.m, "measurement");
     const org = scope(request);
     const since = nowNs() - BigInt(options.discoveryRangeMs) * 1_000_000n;
-    const answer = await run(reply, [
+    const answer = await run(request, reply, [
       discovery.tagKeys(measurement, org),
       discovery.fieldKeys(measurement),
       discovery.fieldCounts(measurement, org, since),
@@ -134,10 +142,19 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRouteOptions> = async 
         if (!types.has(String(field))) types.set(String(field), String(type));
       }
     }
+    // A field named like a platform tag was refused by the relay; older points may still hold one.
     const fields = [...counts.keys()]
-      .filter((field) => types.has(field))
+      .filter((field) => types.has(field) && !(RESERVED_TAGS as readonly string[]).includes(field))
       .sort()
-      .map((field) => ({ name: field, type: types.get(field)! }));
+      .map((field) => {
+        const declared = options.catalogue.field(measurement, field);
+        return {
+          name: field,
+          type: types.get(field)!,
+          ...(declared?.unit ? { unit: declared.unit } : {}),
+          ...(declared?.description ? { description: declared.description } : {}),
+        };
+      });
     return { fields, meta: { replica: answer.replica, truncated: false } };
   });
 };

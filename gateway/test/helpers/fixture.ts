@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger } from "@platform-metrics/sdk";
+import { type Logger, silentLogger } from "@platform-metrics/sdk";
 import { type Influx, startInflux } from "@platform-metrics/testing";
 import type { FastifyInstance } from "fastify";
 import { createToken } from "../../src/cli/token-create.js";
@@ -33,7 +33,10 @@ export function tokensYaml(): string {
     .join("\n")}\n`;
 }
 
-/** 30 one-minute points per series, ending a minute ago: acme and globex share the cpu measurement. */
+/**
+ * 30 one-minute points per series, ending a minute ago: acme and globex share the cpu measurement, where
+ * globex also has a string field and points with a field named org that says "acme".
+ */
 export function seedLines(nowMs = Date.now()): string {
   const lines: string[] = [];
   for (let i = 0; i < 30; i++) {
@@ -43,7 +46,9 @@ export function seedLines(nowMs = Date.now()): string {
       `cpu,org=acme,host=a-2 usage=${i + 1}.25,idle=${90 - i} ${ns}`,
       `acme_disk,org=acme,dev=sda used=${1000 + i}i ${ns}`,
       `acme_status,org=acme,host=a-1 state="ok" ${ns}`,
-      `cpu,org=globex,host=g_secret_host,g_secret_tag=g_secret_value usage=31337.5,g_secret_field=31337.5 ${ns}`,
+      `cpu,org=globex,host=g_secret_host,g_secret_tag=g_secret_value usage=31337.5,g_secret_field=31337.5,g_secret_state="on" ${ns}`,
+      // Issue 21: a field named org (older relays let it through) must not undo anyone's org scoping.
+      `cpu,org=globex,host=g_secret_host org="acme",usage=31337.5 ${ns}`,
       `g_secret_only,org=globex,host=g_secret_host v=31337.5 ${ns}`,
     );
   }
@@ -55,13 +60,34 @@ export async function seed(influx: Influx, lines = seedLines()): Promise<void> {
   await influx.write(DB, lines);
 }
 
+/** A gateway over the given replicas (`a=url,b=url`) with the test tokens; `env` overrides any PM_* variable. */
+export async function startGateway(
+  influxUrls: string,
+  db: string,
+  tokensFile: string,
+  env: Record<string, string> = {},
+  logger: Logger = silentLogger,
+): Promise<FastifyInstance> {
+  const config = loadGatewayConfig({
+    env: {
+      PM_INFLUX_URLS: influxUrls,
+      PM_INFLUX_DB: db,
+      PM_GATEWAY_TOKENS_FILE: tokensFile,
+      PM_GATEWAY_PROBE_INTERVAL: "100ms",
+      PM_GATEWAY_TOKENS_POLL: "50ms",
+      ...env,
+    },
+  });
+  return createGateway({ config, logger });
+}
+
 export interface Fixture {
   a: Influx;
   b: Influx;
   dir: string;
   tokensFile: string;
   /** A gateway over both replicas; `env` overrides any PM_* variable. */
-  gateway(env?: Record<string, string>): Promise<FastifyInstance>;
+  gateway(env?: Record<string, string>, logger?: Logger): Promise<FastifyInstance>;
   close(): Promise<void>;
 }
 
@@ -79,18 +105,8 @@ export async function startFixture(): Promise<Fixture> {
     b,
     dir,
     tokensFile,
-    async gateway(env = {}) {
-      const config = loadGatewayConfig({
-        env: {
-          PM_INFLUX_URLS: `a=${a.url},b=${b.url}`,
-          PM_INFLUX_DB: DB,
-          PM_GATEWAY_TOKENS_FILE: tokensFile,
-          PM_GATEWAY_PROBE_INTERVAL: "100ms",
-          PM_GATEWAY_TOKENS_POLL: "50ms",
-          ...env,
-        },
-      });
-      const app = await createGateway({ config, logger: silentLogger });
+    async gateway(env = {}, logger = silentLogger) {
+      const app = await startGateway(`a=${a.url},b=${b.url}`, DB, tokensFile, env, logger);
       apps.push(app);
       return app;
     },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_HTTP_PORTS } from "../runtime/ports.js";
 import { duration } from "./duration.js";
 
 /** An org or source becomes a NATS subject token: no dots, spaces or wildcards. */
@@ -17,6 +18,9 @@ const sink = z
       ? { kind: "file" as const, path: value.slice(5) }
       : { kind: value as "nats" | "stdout" },
   );
+
+/** A TCP port to listen on; 0 lets the system pick a free one. */
+export const portNumber = z.coerce.number().int().min(0).max(65535);
 
 const natsUrls = z
   .union([z.string(), z.array(z.string())])
@@ -52,13 +56,9 @@ export const commonConfigSchema = z.object({
   jitter: duration()
     .optional()
     .describe("random delay added to each round start (default 10% of the interval)"),
-  httpPort: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(65535)
-    .default(8080)
-    .describe("port of /healthz and /readyz; 0 picks a free one"),
+  httpPort: portNumber
+    .default(DEFAULT_HTTP_PORTS.other)
+    .describe("port of /healthz and /readyz; 0 picks a free one (default per service, docs/ports.md)"),
   logLevel: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info")

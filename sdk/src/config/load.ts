@@ -125,6 +125,12 @@ export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfig
       const key = String(issue.path[0] ?? "");
       const label = labels[key] ?? envName(key);
       const where = issue.path.length > 1 ? `${label}[${issue.path.slice(1).join(".")}]` : label;
+      // A missing setting: say so and what it is, rather than zod's "expected string, received undefined".
+      if (issue.code === "invalid_type" && issue.path.length === 1 && input[key] === undefined) {
+        const what = shape[key]?.description?.replace(/\s*\(required\)$/, "") ?? "it has no default";
+        problems.push(`${label} is required: ${what}`);
+        continue;
+      }
       const secret = /password|token|secret|key/i.test(key);
       const got =
         key in input && issue.code !== "custom" && !secret ? ` (got ${JSON.stringify(input[key])})` : "";

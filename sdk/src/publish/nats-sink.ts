@@ -38,6 +38,8 @@ export class NatsSink implements Sink {
   /** `metrics.<org>.<source>` by org, so a round's writes do not build the same string again. */
   private readonly subjects = new Map<string, string>();
   private nc: NatsConnection | undefined;
+  /** The attempt to connect under way: started at once, so a wrong PM_NATS_URL shows at start. */
+  private connecting: Promise<NatsConnection | undefined> | undefined;
   private connected = false;
   private closed = false;
   private loop: Promise<void>;
@@ -60,6 +62,7 @@ export class NatsSink implements Sink {
       },
     );
     this.events.setMaxListeners(0);
+    void this.connection();
     this.loop = this.run();
   }
 
@@ -101,6 +104,7 @@ export class NatsSink implements Sink {
     this.events.emit("work");
     this.events.emit("closing");
     await this.loop;
+    await this.connecting;
     await this.nc?.close().catch(() => {});
   }
 
@@ -136,8 +140,9 @@ export class NatsSink implements Sink {
         await once(this.events, "work");
         continue;
       }
+      const nc = await this.connection();
+      if (!nc) break; // closed before a connection was made
       try {
-        const nc = this.nc ?? (await this.connect());
         const ack = await publishToStream(
           nc,
           batch.subject,
@@ -161,6 +166,47 @@ export class NatsSink implements Sink {
     }
   }
 
+  /** The connection, once there is one; undefined when the sink was closed first. */
+  private connection(): Promise<NatsConnection | undefined> {
+    if (this.nc) return Promise.resolve(this.nc);
+    this.connecting ??= this.connectUntilConnected().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  /**
+   * Tries until connected or closed. The first failure is logged at once (a wrong PM_NATS_URL or
+   * credentials), then every 30 s while it lasts; points buffer meanwhile, as in an outage.
+   */
+  private async connectUntilConnected(): Promise<NatsConnection | undefined> {
+    let backoff = BACKOFF_MIN_MS;
+    let failingSince: number | undefined;
+    let lastLog = 0;
+    while (!this.closed) {
+      try {
+        const nc = await this.connect();
+        return this.closed ? undefined : nc;
+      } catch (error) {
+        const now = Date.now();
+        const context = { err: (error as Error).message, servers: this.options.servers };
+        if (failingSince === undefined) {
+          failingSince = lastLog = now;
+          this.options.log.error(context, "cannot connect to NATS; buffering points and retrying");
+        } else if (now - lastLog >= STILL_FAILING_LOG_MS) {
+          lastLog = now;
+          this.options.log.warn(
+            { ...context, failingForMs: now - failingSince },
+            "still cannot connect to NATS",
+          );
+        }
+        await Promise.race([sleep(backoff * (0.5 + Math.random() / 2)), once(this.events, "closing")]);
+        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+      }
+    }
+    return undefined;
+  }
+
   private async connect(): Promise<NatsConnection> {
     const { servers, user, password, token, name } = this.options;
     const nc = await connect({
@@ -173,6 +219,11 @@ export class NatsSink implements Sink {
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
     });
+    if (this.closed) {
+      // The sink was closed while this connection was made: nothing will use it.
+      await nc.close().catch(() => {});
+      return nc;
+    }
     this.nc = nc;
     this.connected = true;
     this.options.log.info({ server: nc.getServer() }, "connected to NATS");
@@ -182,8 +233,9 @@ export class NatsSink implements Sink {
       if (this.nc !== nc) return;
       this.nc = undefined;
       this.connected = false;
-      if (!this.closed)
-        this.options.log.warn({ err: error?.message }, "NATS connection closed; will reconnect");
+      if (this.closed) return;
+      this.options.log.warn({ err: error?.message }, "NATS connection closed; will reconnect");
+      void this.connection();
     });
     return nc;
   }

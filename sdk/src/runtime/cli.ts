@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { Collector } from "../collector.js";
 import { commonConfigSchema } from "../config/common.js";
 import { envName } from "../config/load.js";
+import { defaultHttpPort } from "./ports.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -10,6 +11,7 @@ export class UsageError extends Error {
 
 export interface ParsedCli {
   help: boolean;
+  version: boolean;
   once: boolean;
   /** Config values given on the command line, keyed by config key. */
   overrides: Record<string, { value: unknown; label: string }>;
@@ -23,6 +25,7 @@ export function parseCli(argv: string[], collector: Collector<z.ZodObject, unkno
   const rest = split === -1 ? [] : argv.slice(split + 1);
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
     help: { type: "boolean", short: "h" },
+    version: { type: "boolean" },
     once: { type: "boolean" },
   };
   for (const [name, option] of Object.entries(collector.cli?.options ?? {})) {
@@ -42,13 +45,18 @@ export function parseCli(argv: string[], collector: Collector<z.ZodObject, unkno
     if (!collector.cli?.rest) throw new UsageError(`unexpected arguments after --: ${rest.join(" ")}`);
     overrides[collector.cli.rest] = { value: rest, label: "the command after --" };
   }
-  return { help: values.help === true, once: values.once === true, overrides };
+  return {
+    help: values.help === true,
+    version: values.version === true,
+    once: values.once === true,
+    overrides,
+  };
 }
 
-function describeKeys(schema: z.ZodObject): string[] {
+function describeKeys(schema: z.ZodObject, own: Record<string, string> = {}): string[] {
   return Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) => {
-    const description = field.description ? `  ${field.description}` : "";
-    return `  ${envName(key).padEnd(26)}${description}`;
+    const text = own[key] ?? field.description;
+    return `  ${envName(key).padEnd(26)}${text ? `  ${text}` : ""}`;
   });
 }
 
@@ -58,6 +66,7 @@ export function usage(collector: Collector<z.ZodObject, unknown>): string {
   const options = [
     "  --once                    run one round, flush, exit 0 (1 if the round failed)",
     "  -h, --help                show this help",
+    "  --version                 show the version",
     ...Object.entries(collector.cli?.options ?? {}).map(([name, option]) => {
       const flag = `${option.short ? `-${option.short}, ` : ""}--${name}${option.type === "string" ? " <value>" : ""}`;
       return `  ${flag.padEnd(26)}${option.description}`;
@@ -77,7 +86,9 @@ export function usage(collector: Collector<z.ZodObject, unknown>): string {
     ...(ownKeys.length > 0 ? ["", `${collector.name}:`, ...ownKeys] : []),
     "",
     "common:",
-    ...describeKeys(commonConfigSchema),
+    ...describeKeys(commonConfigSchema, {
+      httpPort: `port of /healthz and /readyz; 0 picks a free one (default ${defaultHttpPort(collector)})`,
+    }),
     "",
     `Default interval ${collector.interval}. Writes: ${Object.keys(collector.measurements).join(", ")}, pm_collector.`,
     "",

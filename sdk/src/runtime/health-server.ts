@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenErrorMessage } from "./listen-error.js";
 
 export interface HealthCheck {
   ok: boolean;
@@ -10,6 +11,8 @@ export interface HealthCheck {
 export interface HealthServerOptions {
   port: number;
   host?: string;
+  /** The setting that chose `port`, named when the port cannot be used (default PM_HTTP_PORT). */
+  portSetting?: string;
   /** `/healthz`: the process is alive and not wedged. */
   live?: () => HealthCheck;
   /** `/readyz`: the service can do its job now. */
@@ -47,7 +50,9 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(
-        new Error(`health server: cannot listen on port ${options.port}: ${error.code ?? error.message}`),
+        new Error(
+          `health server: ${listenErrorMessage(error, { port: options.port, host: options.host, setting: options.portSetting })}`,
+        ),
       ),
     );
     server.listen(options.port, options.host ?? "0.0.0.0", () => resolve());

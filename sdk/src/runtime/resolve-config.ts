@@ -1,8 +1,9 @@
 import type { z } from "zod";
 import type { Collector } from "../collector.js";
-import { type CommonConfig, commonConfigSchema } from "../config/common.js";
+import { type CommonConfig, commonConfigSchema, portNumber } from "../config/common.js";
 import { parseDuration } from "../config/duration.js";
 import { type LoadConfigOptions, loadConfig } from "../config/load.js";
+import { defaultHttpPort } from "./ports.js";
 
 export type ResolvedConfig<Schema extends z.ZodObject> = z.output<Schema> &
   CommonConfig & { interval: number; roundTimeout: number; jitter: number };
@@ -12,11 +13,13 @@ export function resolveCollectorConfig<Schema extends z.ZodObject>(
   collector: Collector<Schema, unknown>,
   options: LoadConfigOptions = {},
 ): ResolvedConfig<Schema> {
-  const schema = commonConfigSchema.extend(collector.configSchema.shape);
-  const env = { ...(options.env ?? process.env) };
-  if (collector.httpPort !== undefined && env.PM_HTTP_PORT === undefined)
-    env.PM_HTTP_PORT = String(collector.httpPort);
-  const config = loadConfig(schema, { ...options, env }) as Record<string, unknown>;
+  const schema = commonConfigSchema.extend({
+    ...collector.configSchema.shape,
+    httpPort: portNumber
+      .default(defaultHttpPort(collector))
+      .describe(commonConfigSchema.shape.httpPort.description!),
+  });
+  const config = loadConfig(schema, options) as Record<string, unknown>;
   const interval = (config.interval as number | undefined) ?? parseDuration(collector.interval)!;
   const defaultTimeout = collector.roundTimeout ? parseDuration(collector.roundTimeout)! : interval;
   return {

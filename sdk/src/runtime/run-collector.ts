@@ -9,6 +9,7 @@ import type { Sink } from "../publish/sink.js";
 import { nowNs } from "../time.js";
 import { parseCli, UsageError, usage } from "./cli.js";
 import { startHealthServer } from "./health-server.js";
+import { packageVersion } from "./package-version.js";
 import { type ResolvedConfig, resolveCollectorConfig } from "./resolve-config.js";
 import { type Problem, RoundRecorder, type RoundTags } from "./round.js";
 import { type RoundOutcome, Scheduler } from "./scheduler.js";
@@ -17,6 +18,8 @@ import { SDK_MEASUREMENTS, SelfMetrics } from "./self-metrics.js";
 export interface RunOptions {
   argv?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Shown by `--version` (default: the version in the package.json above the running bin). */
+  version?: string;
 }
 
 type AnyCollector = Collector<z.ZodObject, unknown>;
@@ -40,6 +43,12 @@ async function runCollectorUntilDone(collector: AnyCollector, options: RunOption
     cli = parseCli(options.argv ?? process.argv.slice(2), collector);
     if (cli.help) {
       process.stdout.write(usage(collector));
+      return 0;
+    }
+    if (cli.version) {
+      process.stdout.write(
+        `pm-collector-${collector.name} ${options.version ?? packageVersion(process.argv[1])}\n`,
+      );
       return 0;
     }
     config = resolveCollectorConfig(collector, { env: options.env, overrides: cli.overrides });
@@ -241,6 +250,9 @@ class CollectorService {
     metrics.lastRoundSeconds = outcome.durationMs / 1000;
     if (outcome.ok) {
       this.lastGoodRound = Date.now();
+    } else if (outcome.stopped) {
+      // SIGTERM (or ctx.stop) while a round ran past its grace: expected, not a failure.
+      this.log.info({ round }, "round cut short by the shutdown; keeping the points it built");
     } else {
       metrics.roundsFailed++;
       this.log.error({ round, err: outcome.error?.message, timedOut: outcome.timedOut }, "round failed");

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 export interface RoundOutcome {
   ok: boolean;
   timedOut: boolean;
+  /** Aborted because the scheduler was stopped (shutdown), not because the round failed. */
+  stopped: boolean;
   error?: Error;
   durationMs: number;
 }
@@ -23,6 +25,11 @@ export interface SchedulerOptions {
 
 export class RoundTimeoutError extends Error {
   override name = "RoundTimeoutError";
+}
+
+/** The reason a round is aborted with when the scheduler stops and the round's grace is over. */
+export class RoundStoppedError extends Error {
+  override name = "RoundStoppedError";
 }
 
 /**
@@ -54,7 +61,7 @@ export class Scheduler {
     this.stopping = true;
     this.markStopped();
     this.wakeUp?.();
-    const timer = setTimeout(() => this.current?.abort(new Error("shutting down")), graceMs);
+    const timer = setTimeout(() => this.current?.abort(new RoundStoppedError("shutting down")), graceMs);
     await this.loop;
     await this.currentRound;
     clearTimeout(timer);
@@ -124,7 +131,7 @@ export class Scheduler {
       const work = this.options.round(controller.signal, round);
       try {
         await Promise.race([work, aborted]);
-        return { ok: true, timedOut: false, durationMs: performance.now() - began };
+        return { ok: true, timedOut: false, stopped: false, durationMs: performance.now() - began };
       } catch (error) {
         const timedOut = error instanceof RoundTimeoutError;
         // An aborted round winds down (kills its child processes, removes its files) before anything
@@ -139,7 +146,8 @@ export class Scheduler {
             ? this.stopped.then(() => sleep(this.options.settleMs))
             : sleep(this.options.settleMs);
         await Promise.race([settled, giveUp]);
-        return { ok: false, timedOut, error: error as Error, durationMs: performance.now() - began };
+        const stopped = controller.signal.reason instanceof RoundStoppedError;
+        return { ok: false, timedOut, stopped, error: error as Error, durationMs: performance.now() - began };
       }
     } finally {
       clearTimeout(timer);

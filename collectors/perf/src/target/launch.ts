@@ -5,6 +5,7 @@ import type { Logger } from "@platform-metrics/sdk";
 import type { ReadBuffer } from "../proc/read-buffer.js";
 import { difference, readReapedChildren } from "../self-children.js";
 import type { Counters } from "../tree.js";
+import { OutputCapture } from "./capture.js";
 
 export interface LaunchExit {
   /** The child's exit code, or 128 + signal number when a signal ended it (as shells report). */
@@ -21,6 +22,8 @@ export interface Launched {
   startedAt: number;
   exit: LaunchExit | undefined;
   child: ChildProcess;
+  /** A copy of the command's stdout, when its results are read from there. */
+  stdout: OutputCapture | undefined;
 }
 
 export interface LaunchOptions {
@@ -29,14 +32,21 @@ export interface LaunchOptions {
   log: Logger;
   /** Where the child's stdout goes: ours, or our stderr when our stdout carries line protocol. */
   stdout: "inherit" | "stderr";
+  /** Keep a copy of the command's stdout (it still reaches the same place). */
+  captureStdout: boolean;
 }
 
 /** Starts the command; its exit (or a failure to start) is recorded on the returned object. */
 export function launch(command: readonly string[], options: LaunchOptions): Launched {
   const { log, procRoot, buffer } = options;
   const before = readReapedChildren(procRoot, buffer);
+  const destination = options.stdout === "stderr" ? process.stderr : process.stdout;
   const child = spawn(command[0]!, command.slice(1), {
-    stdio: ["inherit", options.stdout === "stderr" ? process.stderr : "inherit", "inherit"],
+    stdio: [
+      "inherit",
+      options.captureStdout ? "pipe" : options.stdout === "stderr" ? process.stderr : "inherit",
+      "inherit",
+    ],
   });
   const launched: Launched = {
     command,
@@ -44,6 +54,7 @@ export function launch(command: readonly string[], options: LaunchOptions): Laun
     startedAt: performance.now(),
     exit: undefined,
     child,
+    stdout: child.stdout ? new OutputCapture(child.stdout, destination) : undefined,
   };
   const recordExit = (code: number) => {
     if (launched.exit) return;

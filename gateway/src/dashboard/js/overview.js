@@ -1,0 +1,98 @@
+// The overview of one source (collector), generated from its declared measurements: one chart per
+// unit (a few fields each), one table for booleans and strings. A new collector gets a page without
+// front-end work: `npm run docs` puts its declarations in the catalogue the gateway serves.
+import { api } from "./api.js";
+
+const NUMERIC = new Set(["float", "integer", "unsigned"]);
+const FIELDS_PER_CHART = 4;
+const DEFAULT_INTERVAL_S = 10;
+
+export const isNumeric = (field) => NUMERIC.has(field.type);
+
+export function durationSeconds(text) {
+  const match = /^(\d+)(ms|s|m|h)$/.exec(text ?? "");
+  if (!match) return undefined;
+  return Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[match[2]];
+}
+
+/** The panels a measurement's declared fields suggest, limited to the fields in `present`. */
+export function measurementPanels(measurement, present, extra = {}) {
+  const fields = measurement.fields.filter((field) => present.has(field.name));
+  const groupBy = measurement.tags.map((tag) => tag.name);
+  const byUnit = new Map();
+  for (const field of fields.filter(isNumeric)) {
+    const group = byUnit.get(field.unit ?? "") ?? [];
+    group.push(field);
+    byUnit.set(field.unit ?? "", group);
+  }
+  const panels = [];
+  for (const [unit, group] of byUnit) {
+    for (let i = 0; i < group.length; i += FIELDS_PER_CHART) {
+      const chunk = group.slice(i, i + FIELDS_PER_CHART);
+      panels.push({
+        kind: "chart",
+        title: chunk.map((field) => field.name).join(", "),
+        description: chunk
+          .map((field) => `${field.name}: ${field.description ?? "no description"}`)
+          .join("\n"),
+        measurement: measurement.name,
+        fields: chunk.map((field) => field.name),
+        unit: unit || undefined,
+        groupBy,
+        ...extra,
+      });
+    }
+  }
+  // Every declared boolean and string, with data yet or not: `error` appears only once a round fails.
+  const texts = measurement.fields.filter((field) => !isNumeric(field));
+  if (texts.length > 0) {
+    panels.push({
+      kind: "last",
+      title: `Latest ${texts.map((field) => field.name).join(", ")}`,
+      measurement: measurement.name,
+      fields: texts,
+      groupBy,
+      ...extra,
+    });
+  }
+  return panels;
+}
+
+/** Sections of the overview of `source` for `org`: its measurements the org has data of. */
+export async function overviewSections(source, catalogue, org, orgMeasurements) {
+  const fallbackInterval = durationSeconds(source.interval) ?? DEFAULT_INTERVAL_S;
+  const wanted = [
+    ...source.measurements.map((measurement) => ({ measurement, extra: { fallbackInterval } })),
+    // The SDK's own measurement, as this source wrote it.
+    ...catalogue.everySource.map((measurement) => ({
+      measurement,
+      extra: { fallbackInterval, where: { source: source.name } },
+    })),
+  ].filter(({ measurement }) => orgMeasurements.includes(measurement.name));
+  const sections = await Promise.all(
+    wanted.map(async ({ measurement, extra }) => {
+      const path = `/api/v1/measurements/${encodeURIComponent(measurement.name)}/fields?org=${encodeURIComponent(org)}`;
+      // A measurement whose data has just aged out answers 404: no section, not a broken page.
+      const answer = await api(path).catch((error) => {
+        if (error.status === 404) return undefined;
+        throw error;
+      });
+      if (!answer) return undefined;
+      const { fields } = answer;
+      return {
+        title: measurement.name,
+        measurement: measurement.name,
+        description: measurement.description,
+        panels: measurementPanels(measurement, new Set(fields.map((field) => field.name)), extra),
+      };
+    }),
+  );
+  return sections.filter((section) => section?.panels.length > 0);
+}
+
+/** Sources with at least one measurement the org has data of. */
+export function sourcesWithData(catalogue, orgMeasurements) {
+  return catalogue.sources.filter((source) =>
+    source.measurements.some((measurement) => orgMeasurements.includes(measurement.name)),
+  );
+}
