@@ -1,4 +1,4 @@
-import { defineCollector } from "@platform-metrics/sdk";
+import { DEFAULT_HTTP_PORTS, defineCollector } from "@platform-metrics/sdk";
 import { collectRound } from "./collect.js";
 import { cliOptions, configSchema } from "./config.js";
 import { measurements } from "./measurements.js";
@@ -10,6 +10,7 @@ export default defineCollector({
     "Cluster state per namespace from the Kubernetes API (watched, not re-listed), and how fast controllers reconcile",
   config: configSchema,
   interval: "30s",
+  httpPort: DEFAULT_HTTP_PORTS["k8s-api"],
   measurements,
   cli: {
     options: cliOptions,

@@ -1,7 +1,7 @@
 import type { MeasurementDeclarations } from "@platform-metrics/sdk";
 
 const NAMESPACE = "the namespace; the point's org is its org label's value (PM_ORG_LABEL), else PM_ORG";
-const integer = (description: string, unit?: string) => ({ type: "integer", description, unit }) as const;
+const integer = (description: string, unit?: "bytes") => ({ type: "integer", description, unit }) as const;
 const ms = (description: string) => ({ type: "float", unit: "ms", description }) as const;
 
 export const measurements = {
@@ -42,8 +42,8 @@ export const measurements = {
     description: "One point per node, each round (org PM_ORG: nodes belong to no namespace).",
     tags: { node: "the node's name" },
     fields: {
-      cpu_capacity_cores: { type: "float", unit: "cores", description: "status.capacity.cpu" },
-      cpu_allocatable_cores: { type: "float", unit: "cores", description: "status.allocatable.cpu" },
+      cpu_capacity_cores: { type: "float", description: "status.capacity.cpu, in cores" },
+      cpu_allocatable_cores: { type: "float", description: "status.allocatable.cpu, in cores" },
       memory_capacity_bytes: integer("status.capacity.memory", "bytes"),
       memory_allocatable_bytes: integer("status.allocatable.memory", "bytes"),
       pods_allocatable: integer("status.allocatable.pods"),
