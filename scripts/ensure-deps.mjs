@@ -23,6 +23,8 @@ const debianPackages = [
   { pkg: "python3-pytest-benchmark", present: () => pythonHas("pytest_benchmark") },
   { pkg: "golang-go", present: () => findBinary("go") },
   { pkg: "git", present: () => findBinary("git") },
+  // The test Kubernetes API server's self-signed certificate (testing/src/kube-api/certificate.ts).
+  { pkg: "openssl", present: () => findBinary("openssl") },
 ];
 
 function findBinary(name) {

@@ -19,6 +19,7 @@ const BINS = [
     dir: "collectors/storage-probe",
     port: DEFAULT_HTTP_PORTS["storage-probe"],
   },
+  { bin: "pm-collector-k8s-api", dir: "collectors/k8s-api", port: DEFAULT_HTTP_PORTS["k8s-api"] },
   { bin: "pm-collector-hello", dir: "examples/hello-collector", port: DEFAULT_HTTP_PORTS.hello },
 ];
 

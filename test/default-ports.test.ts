@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_HTTP_PORTS } from "@platform-metrics/sdk";
-import { freePort } from "@platform-metrics/testing";
+import { freePort, type KubeApiServer, startKubeApi } from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -23,6 +23,7 @@ interface Service {
 }
 
 let unreachable: string;
+let kubeApi: KubeApiServer | undefined;
 const services = (): Service[] => [
   {
     bin: "pm-collector-perf",
@@ -43,6 +44,12 @@ const services = (): Service[] => [
       PM_INTERVAL: "1h",
     },
     port: DEFAULT_HTTP_PORTS["storage-probe"],
+  },
+  {
+    bin: "pm-collector-k8s-api",
+    args: [],
+    env: { PM_SINK: "stdout", PM_INTERVAL: "1h", KUBECONFIG: kubeApi?.writeKubeconfig() ?? "" },
+    port: DEFAULT_HTTP_PORTS["k8s-api"],
   },
   {
     bin: "pm-gateway",
@@ -120,6 +127,7 @@ describe("services started with their default ports on one machine", () => {
   const running: Running[] = [];
   beforeAll(async () => {
     unreachable = `http://127.0.0.1:${await freePort()}`;
+    kubeApi = await startKubeApi();
     // This test needs the defaults free. Something else on the machine holding one is no fault of
     // the services: say which port and which service, rather than fail on a confusing exit.
     for (const { bin, port } of services()) {
@@ -132,6 +140,7 @@ describe("services started with their default ports on one machine", () => {
   afterAll(async () => {
     for (const service of running) service.child.kill("SIGKILL");
     await Promise.all(running.map((service) => service.exited));
+    await kubeApi?.close();
   });
 
   it("all run side by side, each on its own port", { timeout: 180_000 }, async () => {

@@ -12,6 +12,36 @@ export {
   type InfluxWriteOptions,
 } from "./influx-client.js";
 export { type Influx, type StartInfluxOptions, startInflux } from "./influxd.js";
+export {
+  customObject,
+  daemonSetObject,
+  deploymentObject,
+  eventObject,
+  jobObject,
+  type NodeOptions,
+  namespaceObject,
+  nodeObject,
+  type PodOptions,
+  podObject,
+  pvcObject,
+  statefulSetObject,
+  type WorkloadOptions,
+} from "./kube-api/objects.js";
+export {
+  apiVersionOf,
+  BUILTIN_RESOURCES,
+  collectionPath,
+  type ResourceType,
+  resourceName,
+} from "./kube-api/resources.js";
+export {
+  type KubeApiRequest,
+  KubeApiServer,
+  type KubeVerb,
+  type StartKubeApiOptions,
+  startKubeApi,
+} from "./kube-api/server.js";
+export type { KubeMetadata, KubeObject } from "./kube-api/store.js";
 export type { ServerLifecycle } from "./managed-server.js";
 export {
   type NatsCluster,
