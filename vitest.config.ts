@@ -14,7 +14,10 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["{sdk,testing,relay,gateway,collectors/*,examples/*,deploy}/test/**/*.test.ts", "test/**/*.test.ts"],
+    include: [
+      "{sdk,testing,relay,gateway,collectors/*,examples/*,deploy}/test/**/*.test.ts",
+      "test/**/*.test.ts",
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     maxWorkers: 2,

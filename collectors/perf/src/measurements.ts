@@ -127,7 +127,11 @@ export const measurements = {
         unit: "bytes",
         description: "storage-layer bytes written by the whole tree",
       },
-      max_processes: { type: "integer", unit: "count", description: "most processes alive in the tree at once" },
+      max_processes: {
+        type: "integer",
+        unit: "count",
+        description: "most processes alive in the tree at once",
+      },
       bench_results: { type: "integer", description: "with `--results`: bench_result points written" },
       test_results: { type: "integer", description: "with `--results`: test_result points written" },
       tests_failed: { type: "integer", description: "with `--results`: tests that failed or errored" },
