@@ -136,7 +136,12 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
       rateWindow: config.gatewayRateWindow,
       maxConcurrent: config.gatewayMaxConcurrent,
     });
-    await api.register(queryRoutes, { replicas, limits, catalogue });
+    await api.register(queryRoutes, {
+      replicas,
+      limits,
+      catalogue,
+      discoveryRangeMs: config.gatewayDiscoveryRange,
+    });
     await api.register(discoveryRoutes, {
       replicas,
       discoveryRangeMs: config.gatewayDiscoveryRange,

@@ -82,13 +82,13 @@ describe("an acme token, through every route", () => {
       range: { from: "-1h" },
     });
     expect(other.json().series).toEqual([]);
-    const aggregated = await query({
-      measurement: "g_secret_only",
-      fields: ["v"],
-      aggregate: "max",
-      range: { from: "-1h" },
-    });
-    expect(aggregated.json().series).toEqual([]);
+    // Another org's measurement is a 404, word for word that of a measurement that does not exist.
+    const ofMeasurement = (measurement: string) =>
+      query({ measurement, fields: ["v"], aggregate: "max", range: { from: "-1h" } });
+    const aggregated = await ofMeasurement("g_secret_only");
+    const nowhere = await ofMeasurement("no_such_thing_x");
+    expect(aggregated.statusCode).toBe(404);
+    expect(aggregated.body.replace("g_secret_only", "X")).toBe(nowhere.body.replace("no_such_thing_x", "X"));
     expectNoGlobex(aggregated, "g_secret_only");
   });
 
@@ -96,16 +96,14 @@ describe("an acme token, through every route", () => {
     // globex's g_secret_state is a string: InfluxDB refuses max() of it, for any org.
     const ask = (fields: string[]) =>
       query({ measurement: "cpu", fields, aggregate: "max", every: "10m", range: { from: "-1h" } });
-    for (const [theirs, missing] of [
-      [["g_secret_state"], ["no_such_field1"]],
-      [
-        ["usage", "g_secret_state"],
-        ["usage", "no_such_field1"],
-      ],
+    // Alone, each is a 404 naming it; beside a field of acme's, each is listed in meta.unknownFields.
+    for (const [theirs, missing, status] of [
+      [["g_secret_state"], ["no_such_field1"], 404],
+      [["usage", "g_secret_state"], ["usage", "no_such_field1"], 200],
     ] as const) {
       const other = await ask([...theirs]);
       const none = await ask([...missing]);
-      expect(other.statusCode).toBe(200);
+      expect(other.statusCode).toBe(status);
       expect(other.body.replaceAll("g_secret_state", "X")).toBe(none.body.replaceAll("no_such_field1", "X"));
     }
     // A string field of acme's own still gets the refusal that helps it.
@@ -116,7 +114,28 @@ describe("an acme token, through every route", () => {
       range: { from: "-1h" },
     });
     expect(own.statusCode).toBe(400);
-    expect(own.json().error.code).toBe("bad_query");
+    expect(own.json().error).toEqual({
+      code: "bad_query",
+      message: 'aggregate max needs numeric fields: "state" is string',
+    });
+  });
+
+  it("answers a typo in a measurement or field with a 404 naming it, and lists one beside known fields", async () => {
+    const typo = await query({ measurement: "cpu", fields: ["usgae"], range: { from: "-1h" } });
+    expect(typo.statusCode).toBe(404);
+    expect(typo.json().error).toEqual({
+      code: "not_found",
+      message: 'measurement "cpu" has no field "usgae" for org acme',
+    });
+    const beside = await query({ measurement: "cpu", fields: ["usage", "usgae"], range: { from: "-1h" } });
+    expect(beside.statusCode).toBe(200);
+    expect(beside.json().meta.unknownFields).toEqual(["usgae"]);
+    const noMeasurement = await query({ measurement: "cpuu", fields: ["usage"], range: { from: "-1h" } });
+    expect(noMeasurement.statusCode).toBe(404);
+    expect(noMeasurement.json().error.message).toBe('measurement "cpuu" has no data for org acme');
+    // A known field with no points in the range is no error: an empty answer.
+    const quiet = await query({ measurement: "cpu", fields: ["usage"], range: { from: "-1h", to: "-50m" } });
+    expect(quiet.statusCode).toBe(200);
   });
 
   it("is refused another org: 403 for globex, 400 for a malformed org", async () => {

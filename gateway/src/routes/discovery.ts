@@ -1,4 +1,3 @@
-import { RESERVED_TAGS } from "@platform-metrics/sdk";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { resolveOrg } from "../auth/principal.js";
@@ -7,7 +6,8 @@ import { badRequest, notFound } from "../errors.js";
 import type { InfluxStatementResult, Replicas } from "../influx/replicas.js";
 import { discovery } from "../query/build-influxql.js";
 import { isPlainText } from "../query/schema.js";
-import { nowNs } from "../query/time-range.js";
+import { noMeasurement } from "./not-found.js";
+import { orgFields } from "./org-fields.js";
 
 export interface DiscoveryRouteOptions {
   replicas: Replicas;
@@ -53,10 +53,6 @@ function limited(names: string[]): { names: string[]; truncated: boolean } {
   const unique = [...new Set(names)];
   return { names: unique.slice(0, DISCOVERY_LIMIT), truncated: unique.length > DISCOVERY_LIMIT };
 }
-
-// The same answer whether the measurement exists only for other orgs or not at all.
-const noMeasurement = (measurement: string, org: string) =>
-  notFound(`measurement ${JSON.stringify(measurement)} has no data for org ${org}`);
 
 export const discoveryRoutes: FastifyPluginAsync<DiscoveryRouteOptions> = async (app, options) => {
   const { replicas } = options;
@@ -113,48 +109,21 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRouteOptions> = async 
     },
   );
 
-  // SHOW FIELD KEYS is not org-scoped in InfluxDB 1.x: it lists every org's fields. Only the fields
-  // the org has points of (COUNT over the discovery window, pinned to the org) are returned; the
-  // unscoped statement only supplies their types.
   app.get<{ Params: { m: string } }>("/api/v1/measurements/:m/fields", async (request, reply) => {
     const measurement = parseParam(request.params.m, "measurement");
     const org = scope(request);
-    const since = nowNs() - BigInt(options.discoveryRangeMs) * 1_000_000n;
-    const answer = await run(request, reply, [
-      discovery.tagKeys(measurement, org),
-      discovery.fieldKeys(measurement),
-      discovery.fieldCounts(measurement, org, since),
-    ]);
-    if (firstColumn(answer.results[0]).length === 0) throw noMeasurement(measurement, org);
-    const counts = new Map<string, number>();
-    for (const series of answer.results[2]?.series ?? []) {
-      const row = series.values[0] ?? [];
-      series.columns.forEach((columnName, index) => {
-        const count = row[index];
-        if (columnName.startsWith("count_") && typeof count === "number" && count > 0) {
-          counts.set(columnName.slice("count_".length), count);
-        }
-      });
-    }
-    const types = new Map<string, string>();
-    for (const series of answer.results[1]?.series ?? []) {
-      for (const [field, type] of series.values) {
-        if (!types.has(String(field))) types.set(String(field), String(type));
-      }
-    }
-    // A field named like a platform tag was refused by the relay; older points may still hold one.
-    const fields = [...counts.keys()]
-      .filter((field) => types.has(field) && !(RESERVED_TAGS as readonly string[]).includes(field))
-      .sort()
-      .map((field) => {
-        const declared = options.catalogue.field(measurement, field);
-        return {
-          name: field,
-          type: types.get(field)!,
-          ...(declared?.unit ? { unit: declared.unit } : {}),
-          ...(declared?.description ? { description: declared.description } : {}),
-        };
-      });
-    return { fields, meta: { replica: answer.replica, truncated: false } };
+    const seen = await orgFields(replicas, measurement, org, options.discoveryRangeMs, request.callerGone);
+    reply.header("x-pm-replica", seen.replica);
+    if (!seen.exists) throw noMeasurement(measurement, org);
+    const fields = [...seen.types.keys()].sort().map((field) => {
+      const declared = options.catalogue.field(measurement, field);
+      return {
+        name: field,
+        type: seen.types.get(field)!,
+        ...(declared?.unit ? { unit: declared.unit } : {}),
+        ...(declared?.description ? { description: declared.description } : {}),
+      };
+    });
+    return { fields, meta: { replica: seen.replica, truncated: false } };
   });
 };

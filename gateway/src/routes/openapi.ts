@@ -126,6 +126,12 @@ const queryResultSchema = {
           additionalProperties: ref("FieldMeta"),
           description: "unit and description of each queried field; an aggregate of count is a count",
         },
+        unknownFields: {
+          type: "array",
+          items: { type: "string" },
+          description:
+            "asked fields the org has no points of in the discovery window, beside fields it has (their columns are null); when every asked field is unknown, or the measurement is, the answer is 404 naming them",
+        },
       },
     },
   },
@@ -252,7 +258,7 @@ export function openApiDocument(): Record<string, unknown> {
                 },
               },
             },
-            ...errors(400, 401, 403, 413, 429, 503, 504),
+            ...errors(400, 401, 403, 404, 413, 429, 503, 504),
           },
         },
       },

@@ -19,19 +19,31 @@ export class LastValuesPanel {
     parent.append(this.element);
   }
 
-  /** One query per field: `last` of one field answers with that point's own time. */
+  /**
+   * One query per field: `last` of one field answers with that point's own time. Only the fields the
+   * org has points of are asked (a field it never wrote, such as `error` before the first failed
+   * round, is a 404), so a field that appears later shows at the next refresh.
+   */
   async load(spec, org, range) {
+    const path = `/api/v1/measurements/${encodeURIComponent(spec.measurement)}/fields?org=${encodeURIComponent(org)}`;
+    const known = await api(path).catch((error) => {
+      if (error.status === 404) return { fields: [] };
+      throw error;
+    });
+    const names = new Set(known.fields.map((field) => field.name));
     const answers = await Promise.all(
       spec.fields.map((field) =>
-        api("/api/v1/query", {
-          org,
-          measurement: spec.measurement,
-          fields: [field.name],
-          aggregate: "last",
-          groupBy: spec.groupBy,
-          where: spec.where,
-          range,
-        }),
+        names.has(field.name)
+          ? api("/api/v1/query", {
+              org,
+              measurement: spec.measurement,
+              fields: [field.name],
+              aggregate: "last",
+              groupBy: spec.groupBy,
+              where: spec.where,
+              range,
+            })
+          : { series: [] },
       ),
     );
     const allSeries = answers.flatMap((answer) => answer.series);
