@@ -85,8 +85,8 @@ describe("relay under faults", () => {
     const second = startRelayProcess(servers);
     relays.push(first, second);
     await publish(servers.nats.url, [
-      ...points("initech", "s1", 30_000, 1000),
-      ...points("initech", "s2", 10_000, 1).map(({ subject, payload }) => ({ subject, payload })),
+      ...points("initech", "s1", 38_000, 1000),
+      ...points("initech", "s2", 2000, 1).map(({ subject, payload }) => ({ subject, payload })),
     ]);
     await bothHave(servers, "initech", 40_000);
     first.child.kill("SIGTERM");

@@ -5,11 +5,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ReadBuffer } from "../src/proc/read-buffer.js";
 import { listPids, readCmdline } from "../src/proc/scan.js";
 import {
+  binReadableByAll,
   cleanup,
   exited,
   FAKE_NVIDIA_SMI,
   type Line,
   parseLines,
+  procState,
   readTruth,
   runBin,
   sh,
@@ -113,14 +115,32 @@ describe("pm-collector-perf launch mode (-- COMMAND)", () => {
 
 describe("pm-collector-perf --pid and --match", () => {
   it("follows --pid until the process exits, then writes the summary and exits 0", async () => {
-    // Long enough to outlive the collector's start on a busy machine.
-    const target = sh("sleep 1.5");
-    const result = await runBin(["--pid", String(target.pid)], { PM_INTERVAL: "100ms" });
+    const target = sh("exec sleep 600");
+    const spawnedAt = performance.now();
+    await waitFor(() => (procState(target.pid!)?.comm === "sleep" ? true : undefined));
+    let killedAt = 0;
+    const result = await runBin(
+      ["--pid", String(target.pid)],
+      { PM_INTERVAL: "100ms" },
+      async (_child, out) => {
+        // The target lives until the collector has sampled it, however long the collector takes to start.
+        await waitFor(
+          () => (out.stdout.includes("perf_process") ? true : undefined),
+          30_000,
+          "a first round",
+        );
+        killedAt = performance.now();
+        target.kill("SIGTERM");
+      },
+    );
+    const endedAt = performance.now();
     expect(result.code, result.stderr).toBe(0);
     const [run] = runs(perf(result.stdout));
-    expect(run!.tags).toMatchObject({ pid: String(target.pid), target: "pid", command: "sh" });
-    // The process existed for 1.5 s at least; its start comes from /proc, not from when we attached.
-    expect(run!.fields.wall_seconds).toBeGreaterThanOrEqual(1.5);
+    expect(run!.tags).toMatchObject({ pid: String(target.pid), target: "pid", command: "sleep" });
+    // The process's start comes from /proc, not from when the collector attached: it covers the
+    // collector's own start too (ticks and uptime are read to 10 ms).
+    expect(run!.fields.wall_seconds).toBeGreaterThanOrEqual((killedAt - spawnedAt) / 1000 - 0.05);
+    expect(run!.fields.wall_seconds).toBeLessThanOrEqual((endedAt - spawnedAt) / 1000 + 0.05);
     expect(run!.fields.exit_code).toBeUndefined();
   });
 
@@ -192,19 +212,25 @@ describe("without permission to read a process (no SYS_PTRACE)", () => {
   it.runIf(root && setpriv)("warns once and keeps the fields it can read", async () => {
     // As nobody, a root-owned process's io and fd entries are off limits, as in a sidecar
     // without SYS_PTRACE; stat and status stay readable.
-    const target = sh("sleep 1.5");
-    const result = await runBin(["--pid", String(target.pid)], { PM_INTERVAL: "100ms" }, undefined, 20_000, [
-      "setpriv",
-      "--reuid=65534",
-      "--regid=65534",
-      "--clear-groups",
-      "--",
-    ]);
-    expect(result.code).toBe(0);
-    const processes = perf(result.stdout).filter(
-      (l) => l.measurement === "perf_process" && l.fields.processes,
+    const target = sh("exec sleep 600");
+    const rounds = (stdout: string) =>
+      perf(stdout).filter((l) => l.measurement === "perf_process" && l.fields.processes);
+    const result = await runBin(
+      ["--pid", String(target.pid)],
+      { PM_INTERVAL: "100ms" },
+      async (_child, out) => {
+        // The target lives until three rounds have sampled it.
+        await waitFor(() => (rounds(out.stdout).length >= 3 ? true : undefined), 30_000, "three rounds");
+        target.kill("SIGTERM");
+      },
+      {
+        wrapper: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"],
+        bin: binReadableByAll(),
+      },
     );
-    expect(processes.length).toBeGreaterThan(2);
+    expect(result.code, result.stderr).toBe(0);
+    const processes = rounds(result.stdout);
+    expect(processes.length).toBeGreaterThanOrEqual(3);
     for (const line of processes) {
       expect(line.fields.rss_bytes).toBeGreaterThan(0);
       expect(line.fields.read_bytes).toBeUndefined();
