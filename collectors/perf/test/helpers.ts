@@ -108,7 +108,10 @@ export interface RunOptions {
   bin?: string;
 }
 
-/** Runs the built bin with PM_SINK=stdout; `during` runs while it is up (to send signals, start targets). */
+/**
+ * Runs the built bin with PM_SINK=stdout; `during` runs while it is up (to send signals, start
+ * targets, open a gate).
+ */
 export async function runBin(
   args: string[],
   env: Record<string, string> = {},
@@ -119,7 +122,8 @@ export async function runBin(
   const child = spawn(command!, [...prefix, bin, ...args], {
     cwd: dirname(bin),
     env: { ...process.env, PM_SINK: "stdout", PM_HTTP_PORT: "0", PM_GPU: "false", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    // stdin: a gate for a launched command (see sh()); `child.stdin.end()` opens it.
+    stdio: ["pipe", "pipe", "pipe"],
   });
   children.add(child);
   const output = { stdout: "", stderr: "" };
