@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger } from "@platform-metrics/sdk";
+import { createLogger } from "@platform-metrics/sdk";
 import { type Influx, startInflux } from "@platform-metrics/testing";
 import type { FastifyInstance } from "fastify";
 import { createToken } from "../../src/cli/token-create.js";
@@ -60,6 +60,8 @@ export interface Fixture {
   b: Influx;
   dir: string;
   tokensFile: string;
+  /** What the gateways logged (warn and above), one JSON line each: a test can wait for an event. */
+  logs: string[];
   /** A gateway over both replicas; `env` overrides any PM_* variable. */
   gateway(env?: Record<string, string>): Promise<FastifyInstance>;
   close(): Promise<void>;
@@ -74,11 +76,18 @@ export async function startFixture(): Promise<Fixture> {
   const tokensFile = join(dir, "tokens.yaml");
   await writeFile(tokensFile, tokensYaml());
   const apps: FastifyInstance[] = [];
+  const logs: string[] = [];
+  const logger = createLogger({
+    name: "gateway-test",
+    level: "warn",
+    destination: { write: (line) => logs.push(line) },
+  });
   return {
     a,
     b,
     dir,
     tokensFile,
+    logs,
     async gateway(env = {}) {
       const config = loadGatewayConfig({
         env: {
@@ -90,7 +99,7 @@ export async function startFixture(): Promise<Fixture> {
           ...env,
         },
       });
-      const app = await createGateway({ config, logger: silentLogger });
+      const app = await createGateway({ config, logger });
       apps.push(app);
       return app;
     },
