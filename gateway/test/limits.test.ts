@@ -128,46 +128,40 @@ describe("limits", () => {
     expect(response.statusCode).toBe(504);
     expect(response.json().error.code).toBe("query_timeout");
 
-    // Two queries in flight fill the token's concurrency; a third is turned away at once. The two
-    // hold their slots as long as the replicas, stopped (SIGSTOP), do not answer: no race with a timeout.
-    // (The wait below polls: a rate limit it cannot reach.)
+    // Two requests in flight fill the token's concurrency; a third is turned away at once. The two
+    // hold their slots while their bodies have not all arrived (the slot is taken before the body
+    // is read): no race with a timeout. Hanging up gives the slots back.
+    // (The waits poll: a rate limit they cannot reach.)
     const holding = await fixture.gateway({
-      PM_GATEWAY_QUERY_TIMEOUT: "60s",
       PM_GATEWAY_MAX_CONCURRENT: "2",
       PM_GATEWAY_RATE_LIMIT: "1000000",
     });
+    const base = await holding.listen({ port: 0, host: "127.0.0.1" });
     const orgs = () => holding.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.busy) });
-    await Promise.all([fixture.a.pause(), fixture.b.pause()]);
-    let inFlight: Promise<{ statusCode: number }>[] = [];
-    try {
-      inFlight = [1, 2].map(() =>
-        holding.inject({
-          method: "POST",
-          url: "/api/v1/query",
-          headers: bearer(tokens.busy),
-          payload: { measurement: "cpu", fields: ["usage"], range: { from: "-1h" } },
-        }),
-      );
-      await waitFor(async () => (await orgs()).statusCode !== 200, "two queries to hold both slots");
-      const third = await orgs();
-      expect(third.statusCode).toBe(429);
-      expect(third.json().error.code).toBe("too_many_concurrent");
-      expect(third.headers["retry-after"]).toBe("1");
-    } finally {
-      await Promise.all([fixture.a.resume(), fixture.b.resume()]);
-    }
-    // The two were let in (whatever the replicas, back, then answered).
-    for (const answer of await Promise.all(inFlight)) expect(answer.statusCode).not.toBe(429);
-    // The slots are given back, and the replicas marked failing by the timeouts are back after a ping.
-    for (const gateway of [slow, holding])
-      await waitFor(
-        async () =>
-          (await gateway.inject({ method: "GET", url: "/readyz" }))
-            .json()
-            .replicas.every((r: { healthy: boolean }) => r.healthy),
-        "both replicas to answer their ping",
-      );
-    expect((await orgs()).statusCode).toBe(200);
+    const inFlight = [1, 2].map(() => {
+      const request = httpRequest(`${base}/api/v1/query`, {
+        method: "POST",
+        headers: { ...bearer(tokens.busy), "content-type": "application/json", "content-length": "1000" },
+      });
+      request.on("error", () => {});
+      request.write("{");
+      return request;
+    });
+    await waitFor(async () => (await orgs()).statusCode !== 200, "two requests to hold both slots");
+    const third = await orgs();
+    expect(third.statusCode).toBe(429);
+    expect(third.json().error.code).toBe("too_many_concurrent");
+    expect(third.headers["retry-after"]).toBe("1");
+    for (const request of inFlight) request.destroy();
+    await waitFor(async () => (await orgs()).statusCode === 200, "the slots to be given back");
+    // The replicas marked failing by the timeouts are back after a ping.
+    await waitFor(
+      async () =>
+        (await slow.inject({ method: "GET", url: "/readyz" }))
+          .json()
+          .replicas.every((r: { healthy: boolean }) => r.healthy),
+      "both replicas to answer their ping",
+    );
     expect(
       (await slow.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.busy) })).statusCode,
     ).toBe(200);

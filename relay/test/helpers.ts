@@ -33,6 +33,9 @@ export function relayEnv(servers: Servers, extra: Record<string, string> = {}): 
     // Short, so the SIGKILL test does not wait long for what the killed relay held.
     PM_ACK_WAIT: "5s",
     PM_PREFETCH_MESSAGES: "64",
+    // A write to an influxd on a loaded machine may take longer than the 10 s default; a write
+    // timed out would only be sent again, as slowly.
+    PM_WRITE_TIMEOUT: "60s",
     PM_LOG_LEVEL: "warn",
     ...extra,
   };
@@ -125,7 +128,7 @@ export async function countOrg(influx: Influx, org: string, measurement = "relay
 export async function until(
   condition: () => Promise<boolean> | boolean,
   what: string,
-  limitMs = 60_000,
+  limitMs = 120_000,
 ): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!(await condition())) {

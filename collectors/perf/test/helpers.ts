@@ -53,7 +53,7 @@ export function procState(pid: number): { comm: string; state: string } | undefi
 }
 
 /** Polls `check` every 50 ms until it returns a value other than undefined, for at most `ms`. */
-export async function waitFor<T>(check: () => T | undefined, ms = 10_000, what = "condition"): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined, ms = 30_000, what = "condition"): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = check();
