@@ -69,6 +69,10 @@ describe("relay when InfluxDB says no", () => {
     await servers.b.query(`DROP DATABASE "${DB}"`);
     await publish(servers.nats.url, points("vandelay", "drop", 3000, 1000));
     await bothHave(servers, "vandelay", 3000);
+    // Made with its policy at once: no "autogen" policy, where a write landing while the database
+    // had no other went (and was lost to queries of the default policy).
+    const policies = await servers.b.query(`SHOW RETENTION POLICIES ON "${DB}"`);
+    expect(policies.results[0]!.series![0]!.values.map((row) => row[0])).toEqual(["raw"]);
   });
 
   it("restores a dropped default retention policy and writes into it", async () => {
