@@ -18,20 +18,22 @@ import { spawn, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const { values, positionals } = parseArgs({
-  options: {
-    double: { type: "boolean", default: false },
-    loops: { type: "string", default: String(availableParallelism()) },
-  },
-  allowPositionals: true,
-  strict: false,
-});
-const loopCount = Number(values.loops);
-if (!Number.isInteger(loopCount) || loopCount < 0)
-  throw new Error(`--loops: expected a whole number of busy loops, got ${JSON.stringify(values.loops)}`);
+// Its own options; everything else goes to `vitest run` (file filters, -t, --reporter=...).
+let double = false;
+let loopsText = String(availableParallelism());
+const vitestExtra = [];
+for (let args = process.argv.slice(2); args.length > 0; ) {
+  const arg = args.shift();
+  if (arg === "--double") double = true;
+  else if (arg === "--loops") loopsText = args.shift() ?? "";
+  else if (arg.startsWith("--loops=")) loopsText = arg.slice("--loops=".length);
+  else vitestExtra.push(arg);
+}
+const loopCount = Number(loopsText);
+if (loopsText === "" || !Number.isInteger(loopCount) || loopCount < 0)
+  throw new Error(`--loops: expected a whole number of busy loops, got ${JSON.stringify(loopsText)}`);
 
 const build = spawnSync("npx", ["turbo", "run", "build", "--output-logs=errors-only"], {
   cwd: root,
@@ -39,8 +41,8 @@ const build = spawnSync("npx", ["turbo", "run", "build", "--output-logs=errors-o
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const vitestArgs = ["run", ...positionals];
-if (values.double) {
+const vitestArgs = ["run", ...vitestExtra];
+if (double) {
   const { resolveConfig } = await import("vitest/node");
   const { vitestConfig } = await resolveConfig({ root });
   const workers = vitestConfig.maxWorkers;
