@@ -18,8 +18,14 @@ export default defineConfig({
       "{sdk,testing,relay,gateway,collectors/*,examples/*,deploy}/test/**/*.test.ts",
       "test/**/*.test.ts",
     ],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Tests wait on the condition they are about, never on a clock, so these bounds only end a test
+    // that went wrong: sized for the slowest test (relay faults: 100,000 points through a killed
+    // relay and a stopped replica) on a shared 2-core machine with both cores busy
+    // (`npm run test:busy`), several times what it takes there.
+    testTimeout: 240_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 60_000,
+    // One test file per core: each starts its own servers and process trees.
     maxWorkers: 2,
     reporters: ["default"],
   },

@@ -171,7 +171,10 @@ describe("tokens file reload in a running gateway", () => {
     await waitFor(async () => (await orgs(added.token)).statusCode === 200, "the added token to be accepted");
 
     await writeFile(fixture.tokensFile, "tokens: [ this is not valid");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(
+      () => fixture.logs.some((line) => /is not valid YAML.*keeping the last good set/.test(line)),
+      "the gateway to read the invalid file",
+    );
     expect((await orgs(added.token)).statusCode).toBe(200);
 
     await writeFile(fixture.tokensFile, tokensYaml());

@@ -154,14 +154,32 @@ describe("limits", () => {
     expect(slow.replicaStatus().map((replica) => replica.healthy)).toEqual([true, true]);
     expect((await slow.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
 
-    // Two of them in flight fill the token's concurrency; a third is turned away at once.
-    const inFlight = [1, 2].map(ask);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const third = await slow.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.busy) });
+    // Two requests in flight fill the token's concurrency; a third is turned away at once. The two
+    // hold their slots while their bodies have not all arrived (the slot is taken before the body
+    // is read): no race with a timeout. Hanging up gives the slots back.
+    // (The waits poll: a rate limit they cannot reach.)
+    const holding = await fixture.gateway({
+      PM_GATEWAY_MAX_CONCURRENT: "2",
+      PM_GATEWAY_RATE_LIMIT: "1000000",
+    });
+    const base = await holding.listen({ port: 0, host: "127.0.0.1" });
+    const orgs = () => holding.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.busy) });
+    const inFlight = [1, 2].map(() => {
+      const request = httpRequest(`${base}/api/v1/query`, {
+        method: "POST",
+        headers: { ...bearer(tokens.busy), "content-type": "application/json", "content-length": "1000" },
+      });
+      request.on("error", () => {});
+      request.write("{");
+      return request;
+    });
+    await waitFor(async () => (await orgs()).statusCode !== 200, "two requests to hold both slots");
+    const third = await orgs();
     expect(third.statusCode).toBe(429);
     expect(third.json().error.code).toBe("too_many_concurrent");
     expect(third.headers["retry-after"]).toBe("1");
-    expect((await Promise.all(inFlight)).map((r) => r.statusCode)).toEqual([504, 504]);
+    for (const request of inFlight) request.destroy();
+    await waitFor(async () => (await orgs()).statusCode === 200, "the slots to be given back");
     expect(
       (await slow.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.busy) })).statusCode,
     ).toBe(200);

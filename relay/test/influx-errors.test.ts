@@ -69,6 +69,10 @@ describe("relay when InfluxDB says no", () => {
     await servers.b.query(`DROP DATABASE "${DB}"`);
     await publish(servers.nats.url, points("vandelay", "drop", 3000, 1000));
     await bothHave(servers, "vandelay", 3000);
+    // Made with its policy at once: no "autogen" policy, where a write landing while the database
+    // had no other went (and was lost to queries of the default policy).
+    const policies = await servers.b.query(`SHOW RETENTION POLICIES ON "${DB}"`);
+    expect(policies.results[0]!.series![0]!.values.map((row) => row[0])).toEqual(["raw"]);
   });
 
   it("restores a dropped default retention policy and writes into it", async () => {
@@ -86,14 +90,19 @@ describe("relay when InfluxDB says no", () => {
     const b = relay.pipelines.find((p) => p.stats.replica === "b")!;
     await servers.b.stop();
     try {
-      const before = b.stats.errors;
+      const initial = b.stats.errors;
       await publish(servers.nats.url, points("pied", "pause", 10_000, 500));
       await until(async () => (await countOrg(servers.a, "pied")) === 10_000, "replica a to take everything");
-      // 20 messages, two writes in flight: without a pause every message would fail again at once;
-      // with the backoff (250 ms doubling, capped at 1 s here) only a handful of writes are tried.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      // 20 messages, two writes in flight: without a pause every message would fail again at once.
+      // With it, the backoff (250 ms doubling) is at its cap of 1 s here after three failures, and
+      // each pause is at least half of it (jitter); a pause lets at most two writes through, so six
+      // more failures take two pauses, 1 s at least. (A loaded machine only makes that longer.)
+      await until(() => b.stats.errors - initial >= 3, "three failed writes to b");
+      const before = b.stats.errors;
+      const since = performance.now();
+      await until(() => b.stats.errors - before >= 6, "six more failed writes to b");
+      expect(performance.now() - since).toBeGreaterThanOrEqual(500);
       expect(b.stats.writable).toBe(false);
-      expect(b.stats.errors - before).toBeLessThan(15);
     } finally {
       await servers.b.start();
     }

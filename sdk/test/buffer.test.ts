@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Batch } from "../src/publish/batch.js";
 import { Batcher, MAX_BATCH_CHARS } from "../src/publish/batcher.js";
 import { chunkOf } from "../src/publish/line-chunk.js";
@@ -171,7 +171,6 @@ describe("batcher", () => {
     const batcher = new Batcher({ maxLines: 1000, maxDelayMs: 10 }, (b) => void sealed.push(b));
     batcher.add("metrics.a.x", ["l1"]);
     expect(sealed).toHaveLength(0);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sealed).toHaveLength(1);
+    await vi.waitFor(() => expect(sealed).toHaveLength(1), { timeout: 30_000 });
   });
 });

@@ -35,7 +35,7 @@ describe("publishing to JetStream", () => {
     const sink = sinkFor(nats.url);
     sink.write("acme", ["test_m v=1i 1", "test_m v=2i 2", "test_m v=3i 3"]);
     sink.write("globex", ["test_m v=4i 4"]);
-    expect(await sink.flush(5000)).toEqual({ pendingPoints: 0 });
+    expect(await sink.flush(60_000)).toEqual({ pendingPoints: 0 });
     await sink.close();
     const messages = (await readStream(nats.url)).filter((m) => m.subject.endsWith(".test"));
     expect(messages.map((m) => [m.subject, m.lines])).toEqual([
@@ -60,7 +60,7 @@ describe("publishing to JetStream", () => {
     await queue.push(retried);
     await queue.push({ ...retried });
     const sink = sinkFor(nats.url, queue);
-    await sink.flush(5000);
+    await sink.flush(60_000);
     await sink.close();
     const after = await readStream(nats.url);
     expect(after.length - before).toBe(1);

@@ -8,6 +8,7 @@ function recordingScheduler(
 ) {
   const outcomes: RoundOutcome[] = [];
   let running = 0;
+  let started = 0;
   let maxRunning = 0;
   let skipped = 0;
   const scheduler = new Scheduler({
@@ -17,6 +18,7 @@ function recordingScheduler(
     settleMs: 50,
     round: async (signal, n) => {
       running++;
+      started++;
       maxRunning = Math.max(maxRunning, running);
       try {
         await round(signal, n);
@@ -29,10 +31,17 @@ function recordingScheduler(
       skipped += count;
     },
   });
-  return { scheduler, outcomes, maxRunning: () => maxRunning, skipped: () => skipped };
+  return {
+    scheduler,
+    outcomes,
+    maxRunning: () => maxRunning,
+    skipped: () => skipped,
+    started: () => started,
+  };
 }
 
-async function until(condition: () => boolean, limitMs = 5000): Promise<void> {
+/** Polls until `condition` holds; the limit is only for a test that went wrong. */
+async function until(condition: () => boolean, limitMs = 30_000): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
@@ -90,23 +99,23 @@ describe("scheduler", () => {
 
   it("on stop lets the running round finish within the grace period", async () => {
     let finished = false;
-    const { scheduler, outcomes } = recordingScheduler(async () => {
+    const { scheduler, outcomes, started } = recordingScheduler(async () => {
       await sleep(50);
       finished = true;
     });
     scheduler.start();
-    await sleep(10);
+    await until(() => started() >= 1);
     await scheduler.stop(1000);
     expect(finished).toBe(true);
     expect(outcomes.at(-1)!.ok).toBe(true);
   });
 
   it("on stop aborts a round that does not finish within the grace period", async () => {
-    const { scheduler, outcomes } = recordingScheduler(async (signal) => {
+    const { scheduler, outcomes, started } = recordingScheduler(async (signal) => {
       await sleep(10_000, undefined, { signal });
     });
     scheduler.start();
-    await sleep(10);
+    await until(() => started() >= 1);
     await scheduler.stop(20);
     expect(outcomes.at(-1)).toMatchObject({ ok: false, timedOut: false, stopped: true });
     expect(outcomes.at(-1)!.error!.message).toBe("shutting down");
@@ -114,30 +123,38 @@ describe("scheduler", () => {
 
   it("on stop lets an aborted round wind down before returning", async () => {
     let cleanedUp = false;
-    const { scheduler } = recordingScheduler(async (signal) => {
+    const { scheduler, started } = recordingScheduler(async (signal) => {
       await sleep(10_000, undefined, { signal }).catch(async () => {
         await sleep(30); // e.g. killing a child process and removing its files
         cleanedUp = true;
       });
     });
     scheduler.start();
-    await sleep(10);
+    await until(() => started() >= 1);
     await scheduler.stop(10);
     expect(cleanedUp).toBe(true);
   });
 
   it("on stop gives up waiting for a timed-out round that never ends", async () => {
-    const { scheduler, outcomes } = recordingScheduler(() => new Promise<void>(() => {}), { timeoutMs: 10 });
+    let roundSignal: AbortSignal | undefined;
+    const { scheduler, outcomes } = recordingScheduler(
+      (signal) => {
+        roundSignal = signal;
+        return new Promise<void>(() => {});
+      },
+      { timeoutMs: 10 },
+    );
     scheduler.start();
-    await sleep(50);
+    // Timed out (and aborted) before the stop.
+    await until(() => roundSignal?.aborted === true);
     await scheduler.stop(20);
     expect(outcomes[0]).toMatchObject({ ok: false, timedOut: true });
   });
 
   it("on stop gives up on a round that ignores its abort signal", async () => {
-    const { scheduler, outcomes } = recordingScheduler(() => new Promise<void>(() => {}));
+    const { scheduler, outcomes, started } = recordingScheduler(() => new Promise<void>(() => {}));
     scheduler.start();
-    await sleep(10);
+    await until(() => started() >= 1);
     await scheduler.stop(20);
     expect(outcomes.at(-1)).toMatchObject({ ok: false, timedOut: false });
   });

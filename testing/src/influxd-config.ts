@@ -31,6 +31,8 @@ bind-address = ${quote(`127.0.0.1:${rpcPort}`)}
   trace-logging-enabled = false
 [coordinator]
   log-queries-after = "0s"
+  # A write to a test instance on a loaded machine may take longer than the 10 s default.
+  write-timeout = "60s"
 [monitor]
   store-enabled = false
 [subscriber]

@@ -49,9 +49,13 @@ function alive(pid: number): boolean {
   }
 }
 
-/** What is still there after a bounded wait for the cleanup; removed then, so a failure leaves nothing. */
+/**
+ * What is still there after waiting for the cleanup (60 s at most: a bound for a cleanup that never
+ * comes, not a budget); removed then, so a failure leaves nothing.
+ */
 async function remaining({ pids, dirs }: Leftovers): Promise<Leftovers> {
-  for (let i = 0; i < 100 && (pids.some(alive) || dirs.some(existsSync)); i++) await sleep(50);
+  const deadline = Date.now() + 60_000;
+  while ((pids.some(alive) || dirs.some(existsSync)) && Date.now() < deadline) await sleep(50);
   const left = { pids: pids.filter(alive), dirs: dirs.filter((dir) => existsSync(dir)) };
   for (const pid of left.pids) process.kill(pid, "SIGKILL");
   for (const dir of left.dirs) rmSync(dir, { recursive: true, force: true });

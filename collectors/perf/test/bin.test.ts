@@ -5,11 +5,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ReadBuffer } from "../src/proc/read-buffer.js";
 import { listPids, readCmdline } from "../src/proc/scan.js";
 import {
+  binReadableByAll,
   cleanup,
   exited,
   FAKE_NVIDIA_SMI,
   type Line,
   parseLines,
+  procState,
   readTruth,
   runBin,
   sh,
@@ -31,20 +33,34 @@ const warnings = (stderr: string) =>
 describe("pm-collector-perf launch mode (-- COMMAND)", () => {
   it("passes the exit code through and writes a summary that holds everything the tree used", async () => {
     const dir = tempDir();
+    // The two children wait at the gate (stdin, passed through) until two rounds have seen all three.
+    const started = performance.now();
     const result = await runBin(
       [
         "--",
         "sh",
         "-c",
         `
-      (sleep 0.2; i=0; while [ $i -lt 40000 ]; do i=$((i+1)); done) &
-      (sleep 0.2; dd if=/dev/zero of=${dir}/out bs=1M count=3 conv=fsync 2>/dev/null) &
+      exec 3<&0
+      (read _ <&3; i=0; while [ $i -lt 40000 ]; do i=$((i+1)); done) &
+      (read _ <&3; dd if=/dev/zero of=${dir}/out bs=1M count=3 conv=fsync 2>/dev/null) &
       wait
       cat /proc/$$/stat > ${dir}/final.stat; cat /proc/$$/io > ${dir}/final.io
       exit 7`,
       ],
       { PM_INTERVAL: "100ms" },
+      async (child, out) => {
+        const seenAll = () =>
+          perf(out.stdout).filter((l) => l.measurement === "perf_process" && Number(l.fields.processes) >= 3);
+        await waitFor(
+          () => (seenAll().length >= 2 ? true : undefined),
+          30_000,
+          "two rounds that see three processes",
+        );
+        child.stdin!.end();
+      },
     );
+    const ended = performance.now();
     expect(result.code).toBe(7);
     const lines = perf(result.stdout);
     const [run] = runs(lines);
@@ -62,7 +78,8 @@ describe("pm-collector-perf launch mode (-- COMMAND)", () => {
     expect(f.write_bytes).toBeLessThan(truth.writeBytes + (1 << 20));
     expect(f.max_processes).toBeGreaterThanOrEqual(3);
     expect(f.peak_rss_bytes).toBeGreaterThan(0);
-    expect(f.wall_seconds).toBeGreaterThan(0.2);
+    expect(f.wall_seconds).toBeGreaterThan(0);
+    expect(f.wall_seconds).toBeLessThanOrEqual((ended - started) / 1000);
     expect(Object.keys(f).sort()).toEqual([
       "cpu_system_seconds",
       "cpu_user_seconds",
@@ -113,14 +130,32 @@ describe("pm-collector-perf launch mode (-- COMMAND)", () => {
 
 describe("pm-collector-perf --pid and --match", () => {
   it("follows --pid until the process exits, then writes the summary and exits 0", async () => {
-    // Long enough to outlive the collector's start on a busy machine.
-    const target = sh("sleep 1.5");
-    const result = await runBin(["--pid", String(target.pid)], { PM_INTERVAL: "100ms" });
+    const target = sh("exec sleep 600");
+    const spawnedAt = performance.now();
+    await waitFor(() => (procState(target.pid!)?.comm === "sleep" ? true : undefined));
+    let killedAt = 0;
+    const result = await runBin(
+      ["--pid", String(target.pid)],
+      { PM_INTERVAL: "100ms" },
+      async (_child, out) => {
+        // The target lives until the collector has sampled it, however long the collector takes to start.
+        await waitFor(
+          () => (out.stdout.includes("perf_process") ? true : undefined),
+          30_000,
+          "a first round",
+        );
+        killedAt = performance.now();
+        target.kill("SIGTERM");
+      },
+    );
+    const endedAt = performance.now();
     expect(result.code, result.stderr).toBe(0);
     const [run] = runs(perf(result.stdout));
-    expect(run!.tags).toMatchObject({ pid: String(target.pid), target: "pid", command: "sh" });
-    // The process existed for 1.5 s at least; its start comes from /proc, not from when we attached.
-    expect(run!.fields.wall_seconds).toBeGreaterThanOrEqual(1.5);
+    expect(run!.tags).toMatchObject({ pid: String(target.pid), target: "pid", command: "sleep" });
+    // The process's start comes from /proc, not from when the collector attached: it covers the
+    // collector's own start too (ticks and uptime are read to 10 ms).
+    expect(run!.fields.wall_seconds).toBeGreaterThanOrEqual((killedAt - spawnedAt) / 1000 - 0.05);
+    expect(run!.fields.wall_seconds).toBeLessThanOrEqual((endedAt - spawnedAt) / 1000 + 0.05);
     expect(run!.fields.exit_code).toBeUndefined();
   });
 
@@ -133,12 +168,16 @@ describe("pm-collector-perf --pid and --match", () => {
   });
 
   it("stops on SIGTERM in --pid mode with exit 0 and no summary (the app is still running)", async () => {
-    const target = sh("sleep 10");
+    const target = sh("exec sleep 600");
     const result = await runBin(
       ["--pid", String(target.pid)],
       { PM_INTERVAL: "100ms" },
       async (child, out) => {
-        await waitFor(() => (out.stdout.includes("perf_process") ? true : undefined));
+        await waitFor(
+          () => (out.stdout.includes("perf_process") ? true : undefined),
+          30_000,
+          "a first round",
+        );
         child.kill("SIGTERM");
       },
     );
@@ -153,8 +192,20 @@ describe("pm-collector-perf --pid and --match", () => {
       ["--match", marker, "--wait-timeout", "20s"],
       { PM_INTERVAL: "100ms" },
       async (_child, out) => {
-        await waitFor(() => (out.stderr.includes("waiting for a matching process") ? true : undefined));
-        targetPid = sh(`sleep 0.6; echo ${marker} > /dev/null`).pid;
+        await waitFor(
+          () => (out.stderr.includes("waiting for a matching process") ? true : undefined),
+          30_000,
+          "the collector to wait",
+        );
+        // The target lives until the collector has sampled it, then ends at the gate.
+        const target = sh(`read _; echo ${marker} > /dev/null`);
+        targetPid = target.pid;
+        await waitFor(
+          () => (out.stdout.includes(`pid=${targetPid}`) ? true : undefined),
+          30_000,
+          "a round that sees the target",
+        );
+        target.stdin!.end();
       },
     );
     expect(result.code).toBe(0);
@@ -192,19 +243,25 @@ describe("without permission to read a process (no SYS_PTRACE)", () => {
   it.runIf(root && setpriv)("warns once and keeps the fields it can read", async () => {
     // As nobody, a root-owned process's io and fd entries are off limits, as in a sidecar
     // without SYS_PTRACE; stat and status stay readable.
-    const target = sh("sleep 1.5");
-    const result = await runBin(["--pid", String(target.pid)], { PM_INTERVAL: "100ms" }, undefined, 20_000, [
-      "setpriv",
-      "--reuid=65534",
-      "--regid=65534",
-      "--clear-groups",
-      "--",
-    ]);
-    expect(result.code).toBe(0);
-    const processes = perf(result.stdout).filter(
-      (l) => l.measurement === "perf_process" && l.fields.processes,
+    const target = sh("exec sleep 600");
+    const rounds = (stdout: string) =>
+      perf(stdout).filter((l) => l.measurement === "perf_process" && l.fields.processes);
+    const result = await runBin(
+      ["--pid", String(target.pid)],
+      { PM_INTERVAL: "100ms" },
+      async (_child, out) => {
+        // The target lives until three rounds have sampled it.
+        await waitFor(() => (rounds(out.stdout).length >= 3 ? true : undefined), 30_000, "three rounds");
+        target.kill("SIGTERM");
+      },
+      {
+        wrapper: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"],
+        bin: binReadableByAll(),
+      },
     );
-    expect(processes.length).toBeGreaterThan(2);
+    expect(result.code, result.stderr).toBe(0);
+    const processes = rounds(result.stdout);
+    expect(processes.length).toBeGreaterThanOrEqual(3);
     for (const line of processes) {
       expect(line.fields.rss_bytes).toBeGreaterThan(0);
       expect(line.fields.read_bytes).toBeUndefined();
@@ -220,13 +277,28 @@ describe("GPU metrics from a fake nvidia-smi", () => {
   it("writes perf_gpu per GPU with the tree's GPU memory, and stops nvidia-smi at exit", async () => {
     const dir = tempDir();
     const pidFile = join(dir, "pid");
-    // Long enough for the compute-apps listing to see the command even on a loaded machine.
-    const result = await runBin(["--", "sh", "-c", `echo $$ > ${pidFile}; sleep 5`], {
-      PM_INTERVAL: "200ms",
-      PM_GPU: "true",
-      PM_NVIDIA_SMI: FAKE_NVIDIA_SMI,
-      FAKE_SMI_APP_PID_FILE: pidFile,
-    });
+    // The command lives (at the gate) until a round has seen its GPU memory in the compute-apps listing.
+    const result = await runBin(
+      ["--", "sh", "-c", `echo $$ > ${pidFile}; read _; exit 0`],
+      {
+        PM_INTERVAL: "200ms",
+        PM_GPU: "true",
+        PM_NVIDIA_SMI: FAKE_NVIDIA_SMI,
+        FAKE_SMI_APP_PID_FILE: pidFile,
+      },
+      async (child, out) => {
+        await waitFor(
+          () =>
+            /perf_process,.*gpu_memory_bytes=2147483648i/.test(out.stdout) &&
+            /perf_gpu,.*tree_memory_used_bytes=2147483648i/.test(out.stdout)
+              ? true
+              : undefined,
+          30_000,
+          "a round with the command's GPU memory",
+        );
+        child.stdin!.end();
+      },
+    );
     expect(result.code).toBe(0);
     const lines = perf(result.stdout);
     const gpus = lines.filter((l) => l.measurement === "perf_gpu");
@@ -254,7 +326,7 @@ describe("GPU metrics from a fake nvidia-smi", () => {
     // They were sent SIGTERM at teardown; give the kernel a moment to reap them.
     await waitFor(
       () => (left().length === 0 ? true : undefined),
-      3000,
+      30_000,
       "the fake nvidia-smi processes to exit",
     ).catch(() => {});
     expect(left()).toEqual([]);

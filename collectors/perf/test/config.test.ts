@@ -57,7 +57,8 @@ describe("one round against a live process", () => {
 
   it("finds a running process by --match", async () => {
     const marker = `pm-perf-marker-${process.pid}-${Date.now()}`;
-    const target = sh(`sleep 5; echo ${marker}`);
+    // Waits at its gate (stdin) until cleanup.
+    const target = sh(`read _; echo ${marker}`);
     const points = await collectOnce(collector, { match: `echo ${marker}$`, gpu: false });
     const sum = points.find((p) => p.measurement === "perf_process");
     expect(sum?.tags).toMatchObject({ pid: String(target.pid), command: "sh" });

@@ -67,8 +67,8 @@ describe("GPU readings from a long-running nvidia-smi", () => {
   it("restarts nvidia-smi when it dies, warning once", async () => {
     const log = join(tempDir(), "starts.log");
     const { monitor, warnings } = startMonitor({ FAKE_SMI_DIE_AFTER: "2", FAKE_SMI_LOG: log });
-    await waitFor(() => (monitor.starts.gpu >= 3 ? true : undefined), 15_000, "two restarts");
-    await waitFor(() => (monitor.gpus().length === 2 ? true : undefined), 5000, "readings after a restart");
+    await waitFor(() => (monitor.starts.gpu >= 3 ? true : undefined), 60_000, "two restarts");
+    await waitFor(() => (monitor.gpus().length === 2 ? true : undefined), 30_000, "readings after a restart");
     const deaths = warnings().filter((w) => w.includes("--query-gpu stopped"));
     expect(deaths).toHaveLength(1);
     expect(deaths[0]).toMatch(/exited with code 1: Unable to determine the device handle/);
@@ -77,12 +77,12 @@ describe("GPU readings from a long-running nvidia-smi", () => {
       readFileSync(log, "utf8")
         .split("\n")
         .filter((l) => l === "gpu").length;
-    await waitFor(() => (startsLogged() >= 3 ? true : undefined), 5000, "three starts in the fake's log");
+    await waitFor(() => (startsLogged() >= 3 ? true : undefined), 30_000, "three starts in the fake's log");
   });
 
   it("lists the compute processes, and none when nvidia-smi prints none", async () => {
     const { monitor } = startMonitor({ FAKE_SMI_APP_PID: "4242" });
-    const apps = await waitFor(() => monitor.computeApps(), 10_000, "compute apps");
+    const apps = await waitFor(() => monitor.computeApps(), 30_000, "compute apps");
     expect(apps).toContainEqual({
       gpuUuid: "GPU-4f1c2a3b-1111-2222-3333-444455556666",
       pid: 4242,
@@ -95,7 +95,7 @@ describe("GPU readings from a long-running nvidia-smi", () => {
     });
 
     const quiet = startMonitor({ FAKE_SMI_APP_PID: "" }).monitor;
-    const none = await waitFor(() => quiet.computeApps(), 10_000, "an empty listing");
+    const none = await waitFor(() => quiet.computeApps(), 30_000, "an empty listing");
     expect(none).toEqual([]);
   });
 

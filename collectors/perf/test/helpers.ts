@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
@@ -11,9 +11,13 @@ export const FAKE_NVIDIA_SMI = fileURLToPath(new URL("./fixtures/nvidia-smi", im
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
-/** Starts `sh -c script`; killed by cleanup() if still running. */
-export function sh(script: string, env: Record<string, string> = {}): ChildProcess {
-  const child = spawn("sh", ["-c", script], { stdio: "ignore", env: { ...process.env, ...env } });
+/**
+ * Starts `sh -c script`; killed by cleanup() if still running. Its stdin is a pipe from the test,
+ * a gate the script can wait at without using CPU: `read _` (`read _ <&3` after `exec 3<&0` in a
+ * background job, whose stdin is /dev/null) returns once the test calls `child.stdin.end()`.
+ */
+export function sh(script: string): ChildProcess {
+  const child = spawn("sh", ["-c", script], { stdio: ["pipe", "ignore", "ignore"] });
   children.add(child);
   child.once("exit", () => children.delete(child));
   return child;
@@ -36,8 +40,20 @@ export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
+/** A process's command name and state (R, S, Z for a zombie...) from /proc; undefined once it is gone. */
+export function procState(pid: number): { comm: string; state: string } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+  } catch {
+    return undefined;
+  }
+  const close = stat.lastIndexOf(")");
+  return { comm: stat.slice(stat.indexOf("(") + 1, close), state: stat[close + 2]! };
+}
+
 /** Polls `check` every 50 ms until it returns a value other than undefined, for at most `ms`. */
-export async function waitFor<T>(check: () => T | undefined, ms = 10_000, what = "condition"): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined, ms = 30_000, what = "condition"): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = check();
@@ -69,19 +85,45 @@ export interface BinRun {
   child: ChildProcess;
 }
 
-/** Runs the built bin with PM_SINK=stdout; `during` runs while it is up (to send signals, start targets). */
+/**
+ * A copy of the bundled bin (it needs no other file of the clone) in a fresh folder that every
+ * user may read: a bin run as another user (`nobody`) must not depend on whether that user may
+ * enter the folders the clone sits in (a `mktemp -d` folder is mode 0700).
+ */
+export function binReadableByAll(): string {
+  const dir = tempDir();
+  chmodSync(dir, 0o755);
+  cpSync(BIN, join(dir, "bin.js"));
+  cpSync(join(dirname(BIN), "chunks"), join(dir, "chunks"), { recursive: true });
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  return join(dir, "bin.js");
+}
+
+export interface RunOptions {
+  /** Killed with SIGKILL after this long: a hung bin fails the test instead of hanging it. */
+  timeoutMs?: number;
+  /** A command to run node under, e.g. setpriv to drop privileges. */
+  wrapper?: string[];
+  /** The bin to run (default the package's built dist/bin.js); it is also the working directory's. */
+  bin?: string;
+}
+
+/**
+ * Runs the built bin with PM_SINK=stdout; `during` runs while it is up (to send signals, start
+ * targets, open a gate).
+ */
 export async function runBin(
   args: string[],
   env: Record<string, string> = {},
   during?: (child: ChildProcess, output: { stdout: string; stderr: string }) => Promise<void>,
-  timeoutMs = 20_000,
-  /** A command to run node under, e.g. setpriv to drop privileges. */
-  wrapper: string[] = [],
+  { timeoutMs = 60_000, wrapper = [], bin = BIN }: RunOptions = {},
 ): Promise<BinRun> {
   const [command, ...prefix] = [...wrapper, process.execPath];
-  const child = spawn(command!, [...prefix, BIN, ...args], {
+  const child = spawn(command!, [...prefix, bin, ...args], {
+    cwd: dirname(bin),
     env: { ...process.env, PM_SINK: "stdout", PM_HTTP_PORT: "0", PM_GPU: "false", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    // stdin: a gate for a launched command (see sh()); `child.stdin.end()` opens it.
+    stdio: ["pipe", "pipe", "pipe"],
   });
   children.add(child);
   const output = { stdout: "", stderr: "" };

@@ -1,13 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { fdCountFromSize, readHostUnits } from "../src/proc/host.js";
 import { LastPid } from "../src/proc/last-pid.js";
 import { type ProcEnv, ProcessHandle } from "../src/proc/process-handle.js";
 import { ReadBuffer } from "../src/proc/read-buffer.js";
-import { cleanup, sh, tempDir, waitFor } from "./helpers.js";
+import { cleanup, procState, sh, tempDir, waitFor } from "./helpers.js";
 
 const units = readHostUnits();
 const env = (): ProcEnv => ({
@@ -25,23 +24,27 @@ describe("ProcessHandle on a real process", () => {
   it("reuses the counters of a process that did not run, and reads them again once it ran", async () => {
     // A shell that sleeps in wait() and, on SIGUSR1, opens one more fd and sleeps again.
     const dir = tempDir();
-    const shell = sh(`trap 'exec 7<${dir}/../; :' USR1; sleep 30 & wait; sleep 30`);
+    const shell = sh(`trap 'exec 7<${dir}/../; :' USR1; sleep 600 & wait; sleep 600`);
     const handle = new ProcessHandle(shell.pid!, env(), units.pageSize);
     // Wait until it sits in wait(): its child is there and its run time stops moving.
     await waitFor(() => {
       const children = handle.children(1);
       return children !== "unsupported" && children.length > 0 ? true : undefined;
     });
-    let first = handle.sample();
-    for (let i = 0; i < 50; i++) {
-      await sleep(100);
-      const next = handle.sample();
-      if (next === first) break;
-      first = next;
-    }
-    if (!first) throw new Error("the shell is gone");
+    // ...and a reading has been reused: the shell did not run since the full reading before it.
+    let previous = handle.sample();
+    const first = await waitFor(
+      () => {
+        const next = handle.sample();
+        if (!next) throw new Error("the shell is gone");
+        const reused = next === previous;
+        previous = next;
+        return reused ? next : undefined;
+      },
+      30_000,
+      "a reused reading",
+    );
     const fullBefore = handle.fullReadings;
-    await sleep(150);
     const idle = handle.sample()!;
     expect(handle.fullReadings).toBe(fullBefore);
     expect(idle.openFds).toBe(first.openFds);
@@ -65,11 +68,13 @@ describe("ProcessHandle on a real process", () => {
   });
 
   it("gives status's exact VmRSS as rss, the figure psutil and ps report", async () => {
-    const child = sh("exec sleep 30");
+    const child = sh("exec sleep 600");
     const handle = new ProcessHandle(child.pid!, env(), units.pageSize);
-    // Once sh has become sleep and sleep has settled.
-    await waitFor(() => (handle.sample()?.stat.comm === "sleep" ? true : undefined));
-    await sleep(200);
+    // Once sh has become sleep and sleep has settled in its nanosleep: its memory stays as it is.
+    await waitFor(() => {
+      const now = procState(child.pid!);
+      return now?.comm === "sleep" && now.state === "S" ? true : undefined;
+    });
     const sample = handle.sample()!;
     const status = readFileSync(`/proc/${child.pid}/status`, "latin1");
     const vmRss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;

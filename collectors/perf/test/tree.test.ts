@@ -5,7 +5,7 @@ import { LastPid } from "../src/proc/last-pid.js";
 import type { ProcEnv } from "../src/proc/process-handle.js";
 import { ReadBuffer } from "../src/proc/read-buffer.js";
 import { ProcessTree, type TreeRound } from "../src/tree.js";
-import { cleanup, exited, readTruth, sh, tempDir } from "./helpers.js";
+import { cleanup, exited, procState, readTruth, sh, tempDir, waitFor } from "./helpers.js";
 
 const units = readHostUnits();
 const problems: string[] = [];
@@ -24,10 +24,14 @@ afterEach(() => {
   problems.length = 0;
 });
 
-/** Samples the tree every `everyMs` until the root has exited (at most 15 s). */
+/**
+ * Samples the tree every `everyMs` until the root has exited. The scripts below wait at gates the
+ * test opens from `onRound` (see sh()), so what a round must see does not depend on the speed
+ * of the machine; the 60 s are only a bound for a test that went wrong.
+ */
 async function follow(tree: ProcessTree, everyMs: number, onRound?: (round: TreeRound) => void) {
   const rounds: TreeRound[] = [];
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 60_000;
   while (!tree.rootExited && Date.now() < deadline) {
     await sleep(everyMs);
     const round = tree.update(performance.now());
@@ -46,21 +50,27 @@ function expectNeverDecreasing(rounds: TreeRound[], pick: (round: TreeRound) => 
 describe("ProcessTree on real process trees", () => {
   it("sums children that fork, burn CPU, allocate memory, write files and exit", async () => {
     const dir = tempDir();
-    // Three children (the first two wait a little so every one is seen alive); the root waits for them, records its own counters (which then include
-    // everything its children used) as ground truth, and lingers so one more round sees it.
+    // Three children wait at the gate until a round has seen them all alive (and node's 64 MiB);
+    // the root waits for them, records its own counters (which then include everything its
+    // children used) as ground truth, and becomes a sleep that the test ends once a round has
+    // seen it after its children.
     const root = sh(
-      `(sleep 0.3; i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done) &
-       (sleep 0.3; dd if=/dev/zero of=${dir}/out bs=1M count=3 conv=fsync 2>/dev/null) &
-       node -e "const b = Buffer.alloc(64 << 20, 1); setTimeout(() => b.length, 800)" &
+      `exec 3<&0
+       (read _ <&3; i=0; while [ $i -lt 60000 ]; do i=$((i+1)); done) &
+       (read _ <&3; dd if=/dev/zero of=${dir}/out bs=1M count=3 conv=fsync 2>/dev/null) &
+       node -e "const b = Buffer.alloc(64 << 20, 1); process.stdin.resume().on('end', () => b.length)" <&3 &
        wait
        cat /proc/$$/stat > ${dir}/final.stat; cat /proc/$$/io > ${dir}/final.io
-       sleep 0.4`,
+       exec sleep 600`,
     );
     const tree = new ProcessTree(root.pid!, env(), units, performance.now());
     let afterChildren: TreeRound | undefined;
     const rounds = await follow(tree, 100, (round) => {
-      if (round.processes.length > 0 && round.processes.every((p) => p.comm === "sh" || p.comm === "sleep"))
-        afterChildren ??= round;
+      if (round.processes.length >= 4 && tree.peakRssBytes > 64 << 20) root.stdin!.end();
+      if (afterChildren === undefined && hasBecomeSleep(round, root.pid!)) {
+        afterChildren = round;
+        root.kill("SIGTERM");
+      }
     });
     const truth = readTruth(dir);
     const last = rounds.at(-1)!.totals;
@@ -73,7 +83,7 @@ describe("ProcessTree on real process trees", () => {
     expect(ticks(last)).toBeGreaterThanOrEqual(truth.cpuTicks);
     expect(last.writeBytes).toBeGreaterThanOrEqual(3 << 20);
     expect(last.writeBytes).toBeGreaterThanOrEqual(truth.writeBytes);
-    // ...and nothing is counted twice (the cat and sleep after the truth add only a little).
+    // ...and nothing is counted twice (the cat after the truth adds only a little).
     expect(ticks(last)).toBeLessThanOrEqual(truth.cpuTicks + 10);
     expect(last.writeBytes).toBeLessThan(truth.writeBytes + (1 << 20));
     expect(afterChildren, "a round after the children exited").toBeDefined();
@@ -90,13 +100,17 @@ describe("ProcessTree on real process trees", () => {
     const root = sh(
       `for n in 1 2 3 4 5; do (i=0; while [ $i -lt 15000 ]; do i=$((i+1)); done); done
        cat /proc/$$/stat > ${dir}/final.stat; cat /proc/$$/io > ${dir}/final.io
-       sleep 1`,
+       exec sleep 600`,
     );
     const tree = new ProcessTree(root.pid!, env(), units, performance.now());
-    // The root lingers 1 s so that a round sees it after its children, even on a loaded machine.
-    // One slow round: the short-lived children are never sampled themselves.
-    await exitedOrTimeout(`${dir}/final.io`);
-    const rounds = await follow(tree, 150);
+    // The first round comes after the children are gone: they are never sampled themselves, and
+    // are counted through what their parent reaped. The root lives until a round has seen it.
+    await waitFor(
+      () => (procState(root.pid!)?.comm === "sleep" ? true : undefined),
+      30_000,
+      "the children to finish",
+    );
+    const rounds = await follow(tree, 150, () => root.kill("SIGTERM"));
     const truth = readTruth(dir);
     const last = rounds.at(-1)!.totals;
     expect(
@@ -107,39 +121,54 @@ describe("ProcessTree on real process trees", () => {
   });
 
   it("keeps following a descendant whose parent exited (an orphan)", async () => {
-    // The subshell starts a long sleep and exits first: the long sleep is re-parented outside.
-    const root = sh("( sleep 1.2 & sleep 0.3 ); sleep 0.9");
+    // The subshell starts a long sleep and exits at the gate: the long sleep is re-parented outside.
+    const root = sh("exec 3<&0; ( sleep 600 & read _ <&3 ); exec sleep 600");
     const tree = new ProcessTree(root.pid!, env(), units, performance.now());
     const parentOf = new Map<number, number>();
-    let orphanSeen = false;
-    await follow(tree, 100, (round) => {
-      const live = new Set(round.processes.map((p) => p.pid));
-      for (const p of round.processes) {
-        const firstParent = parentOf.get(p.pid);
-        if (firstParent === undefined) parentOf.set(p.pid, p.sample.stat.ppid);
-        else if (firstParent !== tree.rootPid && !live.has(firstParent)) orphanSeen = true;
-      }
-    });
-    expect(orphanSeen).toBe(true);
-    tree.close();
+    let orphan: number | undefined;
+    try {
+      await follow(tree, 100, (round) => {
+        const live = new Set(round.processes.map((p) => p.pid));
+        // (The root's own parent, the test, is never in the tree: it is no orphan.)
+        for (const p of round.processes.filter((p) => p.pid !== tree.rootPid)) {
+          const firstParent = parentOf.get(p.pid);
+          if (firstParent === undefined) parentOf.set(p.pid, p.sample.stat.ppid);
+          else if (firstParent !== tree.rootPid && !live.has(firstParent)) orphan ??= p.pid;
+        }
+        // Once a round has seen the long sleep beside its parent, the subshell may exit; once one
+        // has seen it without, the root may too.
+        if ([...parentOf.values()].some((ppid) => ppid !== tree.rootPid)) root.stdin!.end();
+        if (orphan !== undefined) root.kill("SIGTERM");
+      });
+      expect(orphan).toBeDefined();
+    } finally {
+      if (orphan !== undefined) process.kill(orphan, "SIGKILL");
+      tree.close();
+    }
   });
 
   it("marks the root exited when it vanishes, and a zombie root with its exit code", async () => {
-    // The parent (sh) never reaps its child: the child stays a zombie with its wait status.
-    const parent = sh("sh -c 'exit 3' & exec sleep 3");
-    let zombiePid: number | undefined;
+    // The parent (sleep, after exec) never reaps its child: the child stays a zombie with its
+    // wait status. The child exits at the gate.
+    const parent = sh("exec 3<&0; sh -c 'read _ <&3; exit 3' & exec sleep 600");
     const probe = new ProcessTree(parent.pid!, env(), units, performance.now());
-    for (let i = 0; i < 100 && zombiePid === undefined; i++) {
-      await sleep(30);
-      const round = probe.update(performance.now());
-      zombiePid = probe.pids().find((pid) => pid !== parent.pid);
-      void round;
-    }
+    const childPid = await waitFor(() => {
+      probe.update(performance.now());
+      return probe.pids().find((pid) => pid !== parent.pid);
+    });
     probe.close();
-    expect(zombiePid).toBeDefined();
-    const zombie = new ProcessTree(zombiePid!, env(), units, performance.now());
-    await sleep(50);
-    zombie.update(performance.now());
+
+    // Seen alive first, then as a zombie.
+    const child = new ProcessTree(childPid, env(), units, performance.now());
+    expect(child.rootExited).toBe(false);
+    parent.stdin!.end();
+    await waitFor(() => (procState(childPid)?.state === "Z" ? true : undefined), 30_000, "a zombie");
+    child.update(performance.now());
+    expect(child.rootExited).toBe(true);
+    expect(child.rootExitStatus).toBe(3 << 8);
+    child.close();
+    // A zombie already when the tree is made.
+    const zombie = new ProcessTree(childPid, env(), units, performance.now());
     expect(zombie.rootExited).toBe(true);
     expect(zombie.rootExitStatus).toBe(3 << 8);
     zombie.close();
@@ -153,7 +182,11 @@ describe("ProcessTree on real process trees", () => {
   });
 });
 
-async function exitedOrTimeout(path: string) {
-  const { existsSync } = await import("node:fs");
-  for (let i = 0; i < 200 && !existsSync(path); i++) await sleep(50);
+/** Whether the round sees only the root, become sleep: it has written the truth after its children. */
+function hasBecomeSleep(round: TreeRound, rootPid: number): boolean {
+  return (
+    round.processes.length === 1 &&
+    round.processes[0]!.pid === rootPid &&
+    round.processes[0]!.comm === "sleep"
+  );
 }

@@ -208,7 +208,7 @@ describe("pm-collector-storage-probe", () => {
       }
     });
     // fio runs its job as a thread, so the kill took all of it: nothing keeps writing or holds the file.
-    await waitFor("fio to be gone", async () => (await fioProcessesUnder(volume.path)).length === 0, 5000);
+    await waitFor("fio to be gone", async () => (await fioProcessesUnder(volume.path)).length === 0);
     expect((await readdir(workdir)).sort()).toEqual([".pm-storage-probe-owner", "pm-probe-seq-write.dat"]);
 
     const run = await runBin(["--once"], {

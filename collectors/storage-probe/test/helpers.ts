@@ -81,7 +81,7 @@ export interface BinRun {
 }
 
 /** Runs the built bin to its end (bounded by `timeoutMs`). */
-export function runBin(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<BinRun> {
+export function runBin(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<BinRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH ?? "", PM_HTTP_PORT: "0", PM_SINK: "stdout", ...env },
@@ -107,7 +107,7 @@ export function runBin(args: string[], env: Record<string, string>, timeoutMs = 
 }
 
 /** Polls `check` every 50 ms until it returns true, at most `timeoutMs`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

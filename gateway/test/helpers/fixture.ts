@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Logger, silentLogger } from "@platform-metrics/sdk";
+import { createLogger, type Logger, silentLogger } from "@platform-metrics/sdk";
 import { type Influx, startInflux } from "@platform-metrics/testing";
 import type { FastifyInstance } from "fastify";
 import { createToken } from "../../src/cli/token-create.js";
@@ -86,6 +86,8 @@ export interface Fixture {
   b: Influx;
   dir: string;
   tokensFile: string;
+  /** What the gateways logged (warn and above), one JSON line each: a test can wait for an event. */
+  logs: string[];
   /** A gateway over both replicas; `env` overrides any PM_* variable. */
   gateway(env?: Record<string, string>, logger?: Logger): Promise<FastifyInstance>;
   close(): Promise<void>;
@@ -100,13 +102,20 @@ export async function startFixture(): Promise<Fixture> {
   const tokensFile = join(dir, "tokens.yaml");
   await writeFile(tokensFile, tokensYaml());
   const apps: FastifyInstance[] = [];
+  const logs: string[] = [];
+  const logger = createLogger({
+    name: "gateway-test",
+    level: "warn",
+    destination: { write: (line) => logs.push(line) },
+  });
   return {
     a,
     b,
     dir,
     tokensFile,
-    async gateway(env = {}, logger = silentLogger) {
-      const app = await startGateway(`a=${a.url},b=${b.url}`, DB, tokensFile, env, logger);
+    logs,
+    async gateway(env = {}, gatewayLogger: Logger = logger) {
+      const app = await startGateway(`a=${a.url},b=${b.url}`, DB, tokensFile, env, gatewayLogger);
       apps.push(app);
       return app;
     },

@@ -2,7 +2,7 @@
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
   what: string,
-  timeoutMs = 10_000,
+  timeoutMs = 60_000,
   everyMs = 25,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -21,7 +21,11 @@ export async function bootstrap(
   const hours = Math.max(1, Math.round(retentionMs / 3_600_000));
   const rp = quoteIdent(policy);
   const statements = [
-    `CREATE DATABASE ${quoteIdent(db)}`,
+    // With its policy in one statement: a plain CREATE DATABASE makes "autogen" the default until
+    // the next statement, and a write of another delivery (or relay) landing in between went there,
+    // unseen by queries of the default policy and kept forever. On a database that exists with
+    // other policies InfluxDB answers "retention policy conflicts": the next statement sees to it.
+    `CREATE DATABASE ${quoteIdent(db)} WITH DURATION ${hours}h REPLICATION 1 NAME ${rp}`,
     `CREATE RETENTION POLICY ${rp} ON ${quoteIdent(db)} DURATION ${hours}h REPLICATION 1 DEFAULT`,
   ];
   try {
@@ -46,6 +50,7 @@ export async function bootstrap(
         );
         return "not-permitted";
       }
+      if (statement === statements[0] && /retention policy conflicts/.test(answer.message)) continue;
       if (/retention policy already exists/.test(answer.message)) {
         const alter = await client.query(
           `ALTER RETENTION POLICY ${rp} ON ${quoteIdent(db)} DURATION ${hours}h DEFAULT`,

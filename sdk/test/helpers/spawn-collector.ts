@@ -34,7 +34,7 @@ export function spawnCollector(
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   what: string,
-  limitMs = 15_000,
+  limitMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!(await condition())) {
