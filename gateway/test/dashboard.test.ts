@@ -330,4 +330,49 @@ describe("dashboard", () => {
     expect(await page.textContent("#status")).toBe("the token is not valid");
     await page.context().close();
   });
+
+  it("shows a benchmark's value across runs by commit, with the change from the commit before", async () => {
+    // Three runs of perf's run mode (bench_result), a minute apart, each at its own commit; globex
+    // ran the same benchmark at another commit, which acme never sees.
+    const nowMs = Date.now();
+    const lines: string[] = [];
+    const runs = [
+      ["c0ffee1111aa", 1200, 5.0],
+      ["c0ffee2222bb", 1300, 5.0],
+      ["c0ffee3333cc", 1100, 4.0],
+    ] as const;
+    runs.forEach(([commit, parse, ratio], i) => {
+      const ns = `${BigInt(nowMs - (3 - i) * 60_000) * 1_000_000n}`;
+      const run = `org=acme,source=perf,project=demo,branch=main,commit=${commit},run=r${i},format=go-test-json`;
+      lines.push(
+        `bench_result,${run},suite=demo/parse,name=BenchmarkParse-8,unit=ns/op value=${parse},iterations=1000i ${ns}`,
+        `bench_result,${run},suite=demo/parse,name=BenchmarkParse-8,unit=ratio value=${ratio} ${ns}`,
+      );
+    });
+    lines.push(
+      `bench_result,org=globex,source=perf,commit=g_secret_commit,run=g,suite=demo/parse,name=BenchmarkParse-8,unit=ns/op value=1 ${BigInt(nowMs) * 1_000_000n}`,
+    );
+    await writeToReplicas(fixture, lines);
+
+    const { page, problems } = await open("/?view=overview&source=perf&from=-15m");
+    const table = ".board-section[data-measurement=bench_result] .panel.commits";
+    await page.waitForFunction(
+      (s) => Number(document.querySelector(s)?.getAttribute("data-rows")) === 2,
+      table,
+      WAIT,
+    );
+    expect(await page.getAttribute(table, "data-commits")).toBe("c0ffee1111aa c0ffee2222bb c0ffee3333cc");
+    const rows = await page.$$eval(`${table} tr`, (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("th, td")].map((cell) => cell.textContent)),
+    );
+    expect(rows).toEqual([
+      ["suite", "name", "unit", "c0ffee1111aa", "c0ffee2222bb", "c0ffee3333cc"],
+      ["demo/parse", "BenchmarkParse-8", "ns/op", "1200 ns/op", "1300 ns/op (+8.33%)", "1100 ns/op (-15.4%)"],
+      ["demo/parse", "BenchmarkParse-8", "ratio", "5 ratio", "5 ratio (+0%)", "4 ratio (-20%)"],
+    ]);
+    expect(await page.textContent("#view")).not.toContain("g_secret");
+    await shot(page, "bench-by-commit.png");
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
 });

@@ -47,8 +47,14 @@ function relay(replicas: Record<string, Influx>): RelayProcess {
   return process;
 }
 
-const started = (relay: RelayProcess) =>
-  until(() => relay.output().includes('"msg":"relay started"'), `a relay to start:\n${relay.output()}`);
+/** Waits for the relay's start line; on a timeout, says what the relay printed until then. */
+async function started(relay: RelayProcess): Promise<void> {
+  await until(() => relay.output().includes('"msg":"relay started"'), "a relay to start").catch(
+    (error: Error) => {
+      throw new Error(`${error.message}; it printed:\n${relay.output()}`);
+    },
+  );
+}
 
 /** Phase `n`: PER_PHASE points of source `p<n>`, v = 0..PER_PHASE-1, in messages with ids. */
 const phase = (n: number) => points("acme", `p${n}`, PER_PHASE, PER_MESSAGE);

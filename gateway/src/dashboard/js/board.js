@@ -1,6 +1,7 @@
 // A page of panels, in sections: charts and last-value tables, all queried over the same range, so
 // they line up; refresh() queries them again.
 import { api, isAbort } from "./api.js";
+import { CommitsPanel } from "./commits.js";
 import { el } from "./dom.js";
 import { dataInterval } from "./interval.js";
 import { LastValuesPanel } from "./last-values.js";
@@ -11,7 +12,7 @@ import { chooseEvery, msToSpec, specToMs } from "./time.js";
 const TIME_HELP = "expected now, a relative time like -1h, or an RFC 3339 time";
 
 export class Board {
-  /** `sections`: `[{ title, description, panels: [spec] }]`; a spec's kind is "chart" or "last". */
+  /** `sections`: `[{ title, description, panels: [spec] }]`; a spec's kind is "chart", "last" or "commits". */
   constructor(container, sections, { org, onZoom }) {
     this.org = org;
     this.panels = [];
@@ -29,7 +30,11 @@ export class Board {
       );
       for (const spec of section.panels) {
         const panel =
-          spec.kind === "chart" ? new ChartPanel(grid, { ...spec, onZoom }) : new LastValuesPanel(grid, spec);
+          spec.kind === "chart"
+            ? new ChartPanel(grid, { ...spec, onZoom })
+            : spec.kind === "commits"
+              ? new CommitsPanel(grid, spec)
+              : new LastValuesPanel(grid, spec);
         this.panels.push({ spec, panel });
       }
     }
@@ -53,7 +58,7 @@ export class Board {
     await Promise.all(
       this.panels.map(async ({ spec, panel }) => {
         try {
-          if (spec.kind === "last") {
+          if (spec.kind !== "chart") {
             await panel.load(spec, this.org, query);
             return;
           }

@@ -55,6 +55,20 @@ export function measurementPanels(measurement, present, extra = {}) {
       ...extra,
     });
   }
+  // Results tagged with the commit they ran at (perf's bench_result): their value across commits.
+  const tagNames = new Set(groupBy);
+  const value = fields.find((field) => field.name === "value" && isNumeric(field));
+  if (tagNames.has("commit") && value) {
+    panels.push({
+      kind: "commits",
+      title: `${value.name} by commit`,
+      description: value.description,
+      measurement: measurement.name,
+      fields: [value.name],
+      rowTags: ["suite", "name", "unit"].filter((tag) => tagNames.has(tag)),
+      ...extra,
+    });
+  }
   return panels;
 }
 
