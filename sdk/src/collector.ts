@@ -32,6 +32,11 @@ export interface BaseContext<C> {
    * `exitCode` (default 0). For collectors that follow something finite (a process, a Job).
    */
   stop(options?: { exitCode?: number; reason?: string }): void;
+  /**
+   * Adds to `pm_collector`'s `errors`: failures the collector met and went on past (a request the
+   * API refused, a target that did not answer), so they can be alerted on beside failed rounds.
+   */
+  countErrors(count: number): void;
 }
 
 export interface CollectContext<C, S> extends BaseContext<C> {

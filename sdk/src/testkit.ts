@@ -20,6 +20,8 @@ export interface CollectOnceResult extends Array<Point> {
   problems: Problem[];
   /** What `ctx.stop()` asked for, if the collector called it. */
   stopped?: { exitCode: number; reason?: string };
+  /** What the collector added with `ctx.countErrors()` (setup and the round). */
+  errorsCounted: number;
 }
 
 /**
@@ -37,12 +39,16 @@ export async function collectOnce<Schema extends z.ZodObject, S>(
   const resolved = resolveCollectorConfig(collector, { env: { ...options.env }, overrides });
   const controller = new AbortController();
   let stopped: CollectOnceResult["stopped"];
+  let errorsCounted = 0;
   const base = {
     config: resolved,
     log: silentLogger,
     signal: controller.signal,
     stop: (request: { exitCode?: number; reason?: string } = {}) => {
       stopped = { exitCode: request.exitCode ?? 0, reason: request.reason };
+    },
+    countErrors: (count: number) => {
+      if (Number.isSafeInteger(count) && count > 0) errorsCounted += count;
     },
   };
   let state: S | undefined;
@@ -71,6 +77,7 @@ export async function collectOnce<Schema extends z.ZodObject, S>(
     lines: outputLines(output),
     problems: output.problems,
     stopped,
+    errorsCounted,
   }) as CollectOnceResult;
   return result;
 }

@@ -99,6 +99,10 @@ export async function collectRound(ctx: Ctx): Promise<void> {
     }
   }
   for (const informer of state.all) writeInformer(ctx, informer);
+  // A refused or failed list or watch (a 403 on one resource, say) counts in pm_collector's errors.
+  const errors = state.all.reduce((total, informer) => total + informer.stats.errors, 0);
+  ctx.countErrors(errors - state.errorsCounted);
+  state.errorsCounted = errors;
 }
 
 /**

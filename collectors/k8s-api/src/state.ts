@@ -81,7 +81,9 @@ export function followCluster(config: K8sApiConfig, log: BaseContext<unknown>["l
   });
   const all = [...Object.values(informers), ...custom] as Informer<unknown>[];
   for (const informer of all) informer.start();
-  return { client, informers, custom, all, reconcile, events };
+  // Informer errors already added to pm_collector's errors (ctx.countErrors takes the increase).
+  const errorsCounted = 0;
+  return { client, informers, custom, all, reconcile, events, errorsCounted };
 }
 
 export async function setupCluster(ctx: BaseContext<K8sApiConfig>): Promise<K8sApiState> {

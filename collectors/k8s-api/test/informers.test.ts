@@ -193,6 +193,11 @@ describe("informers", () => {
       expect(fieldsOf(points, "pm_k8s_informer", { resource: "jobs.batch" }).errors).toBeGreaterThanOrEqual(
         1,
       );
+      // ... and in pm_collector's errors (ctx.countErrors), once: the next round adds only new ones.
+      const refused = state.informers.jobs.stats.errors;
+      expect(points.errorsCounted).toBeGreaterThanOrEqual(1);
+      expect(points.errorsCounted).toBeLessThanOrEqual(refused);
+      expect((await round(state)).errorsCounted).toBe(state.informers.jobs.stats.errors - refused);
       expect(pointsOf(points, "k8s_job")).toEqual([]);
       expect(fieldsOf(points, "k8s_pod", { namespace: "shop", phase: "Running" }).count).toBe(5);
       const entry = log.entries.find((e) => e.level === "error" && e.fields.status === 403);

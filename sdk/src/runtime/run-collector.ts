@@ -226,6 +226,9 @@ class CollectorService {
       log: this.log,
       signal,
       stop: (request = {}) => this.requestStop(request),
+      countErrors: (count) => {
+        if (Number.isSafeInteger(count) && count > 0) this.metrics.errorsCounted += count;
+      },
     };
   }
 

@@ -20,7 +20,11 @@ export const SDK_MEASUREMENTS: MeasurementDeclarations = {
         description: "rounds skipped because the previous one overran",
       },
       round_duration_seconds: { type: "float", unit: "s", description: "duration of the last round" },
-      errors: { type: "integer", unit: "count", description: "round failures plus publish errors" },
+      errors: {
+        type: "integer",
+        unit: "count",
+        description: "round failures, publish errors, and errors the collector counted (ctx.countErrors)",
+      },
       points_collected: { type: "integer", unit: "count", description: "valid points handed to the sink" },
       points_written: {
         type: "integer",
@@ -51,6 +55,8 @@ export class SelfMetrics {
   pointsCollected = 0;
   invalidPointsDropped = 0;
   fieldsDropped = 0;
+  /** What the collector counted with ctx.countErrors. */
+  errorsCounted = 0;
 
   fill(
     point: PointBuilder,
@@ -65,7 +71,7 @@ export class SelfMetrics {
       .integer("rounds_failed", this.roundsFailed)
       .integer("rounds_skipped", this.roundsSkipped)
       .float("round_duration_seconds", this.lastRoundSeconds)
-      .integer("errors", this.roundsFailed + sink.publishErrors)
+      .integer("errors", this.roundsFailed + sink.publishErrors + this.errorsCounted)
       .integer("points_collected", this.pointsCollected)
       .integer("points_written", sink.pointsWritten)
       .integer("points_dropped", this.invalidPointsDropped + sink.pointsDropped)
