@@ -96,32 +96,8 @@ class CollectorService {
 
   async run(): Promise<number> {
     const { collector, config, log } = this;
-    try {
-      this.sink = await createSink(config, collector.name, log);
-    } catch (error) {
-      log.fatal({ err: (error as Error).message }, "cannot open the sink");
-      return 2;
-    }
-    const health = await startHealthServer({
-      port: config.httpPort,
-      ready: () => this.readiness(),
-    }).catch((error: Error) => error);
-    if (health instanceof Error) {
-      log.fatal({ err: health.message }, "cannot start the health server");
-      await this.sink.close();
-      return 1;
-    }
-    log.info(
-      {
-        interval: config.interval,
-        sink: config.sink,
-        org: config.org,
-        httpPort: health.port,
-        once: this.once,
-      },
-      "starting",
-    );
-
+    // First of all: a SIGTERM that comes while the sink or the health server starts (a supervisor
+    // that stops what it just started) is a clean stop, not Node's default death by signal.
     const onSignal = (signal: NodeJS.Signals) => {
       if (this.collector.onSignal?.(signal, { ...this.baseContext(), state: this.state }) === true) {
         log.info({ signal }, "signal handled by the collector");
@@ -136,6 +112,36 @@ class CollectorService {
       ...(collector.onSignal ? ["SIGHUP" as const] : []),
     ];
     for (const signal of signals) process.on(signal, onSignal);
+    const unlisten = () => {
+      for (const signal of signals) process.off(signal, onSignal);
+    };
+    try {
+      this.sink = await createSink(config, collector.name, log);
+    } catch (error) {
+      log.fatal({ err: (error as Error).message }, "cannot open the sink");
+      unlisten();
+      return 2;
+    }
+    const health = await startHealthServer({
+      port: config.httpPort,
+      ready: () => this.readiness(),
+    }).catch((error: Error) => error);
+    if (health instanceof Error) {
+      log.fatal({ err: health.message }, "cannot start the health server");
+      await this.sink.close();
+      unlisten();
+      return 1;
+    }
+    log.info(
+      {
+        interval: config.interval,
+        sink: config.sink,
+        org: config.org,
+        httpPort: health.port,
+        once: this.once,
+      },
+      "starting",
+    );
 
     let exitCode = 0;
     try {
@@ -170,7 +176,7 @@ class CollectorService {
     }
 
     await this.finish(health.close);
-    for (const signal of signals) process.off(signal, onSignal);
+    unlisten();
     if (exitCode === 0 && this.once && this.unsent > 0) exitCode = 1;
     // Final totals, so an operator (or a test) can account for every point of the run.
     const { pointsWritten, pointsDropped } = this.sink.stats();
