@@ -97,9 +97,12 @@ describe("relay HA: 3-node NATS cluster, R3 stream, two relays, InfluxDB replica
     const [a, b] = influxes as [Influx, Influx];
     const relays = [relay({ a, b }), relay({ a, b })];
     await Promise.all(relays.map(started));
-    const metrics = await stream("METRICS");
-    expect(metrics.config.num_replicas).toBe(3);
-    expect(metrics.cluster?.replicas).toHaveLength(2);
+    expect((await stream("METRICS")).config.num_replicas).toBe(3);
+    // The two followers show in the stream's info once they have caught up with the new stream.
+    await until(
+      async () => (await stream("METRICS")).cluster?.replicas?.length === 2,
+      "two stream followers",
+    );
     expect((await stream("DEADLETTER")).config.num_replicas).toBe(3);
 
     step("phase 1");
@@ -107,6 +110,7 @@ describe("relay HA: 3-node NATS cluster, R3 stream, two relays, InfluxDB replica
     await until(async () => (await countOrg(a, "acme")) > 0, "ingest to begin");
 
     // The stream's leader node dies while phase 2 is being published and relayed.
+    await until(async () => (await stream("METRICS")).cluster?.leader !== undefined, "a stream leader");
     const leader = cluster.node((await stream("METRICS")).cluster!.leader!);
     step("phase 2, leader killed");
     const publishing = publish(cluster.url, phase(2));
