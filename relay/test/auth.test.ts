@@ -1,30 +1,15 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countOrg, DB, points, publish, relayEnv, type Servers, startServers, until } from "./helpers.js";
-
-const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
-
-function startRelayProcess(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`);
-  const child = spawn(process.execPath, [BIN], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr!.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return { child, output: () => output, exited: new Promise((resolve) => child.on("exit", resolve)) };
-}
+import {
+  countOrg,
+  DB,
+  points,
+  publish,
+  relayEnv,
+  type Servers,
+  spawnRelay,
+  startServers,
+  until,
+} from "./helpers.js";
 
 describe("relay with InfluxDB auth", () => {
   let servers: Servers;
@@ -39,7 +24,7 @@ describe("relay with InfluxDB auth", () => {
   afterAll(() => servers?.close());
 
   it("writes with a write-only user, going on when it may not create the database itself", async () => {
-    const relay = startRelayProcess(
+    const relay = spawnRelay(
       relayEnv(servers, {
         PM_INFLUX_USERNAME: "writer",
         PM_INFLUX_PASSWORD: "write-only",
@@ -61,7 +46,7 @@ describe("relay with InfluxDB auth", () => {
   });
 
   it("with wrong credentials says so clearly, is not ready, and writes nothing", async () => {
-    const relay = startRelayProcess(
+    const relay = spawnRelay(
       relayEnv(servers, { PM_INFLUX_USERNAME: "writer", PM_INFLUX_PASSWORD: "wrong", PM_LOG_LEVEL: "info" }),
     );
     try {

@@ -228,6 +228,7 @@ describe("run mode with JUnit XML from vitest's own reporter", () => {
       `describe("tiny", () => {
   test("passes", () => { expect(1).toBe(1); });
   test("fails", () => { expect(1).toBe(2); });
+  // One skipped case on purpose, so the JUnit report holds each status.
   test.skip("skipped", () => {});
 });
 `,
