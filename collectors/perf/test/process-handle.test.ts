@@ -31,6 +31,13 @@ describe("ProcessHandle on a real process", () => {
       const children = handle.children(1);
       return children !== "unsupported" && children.length > 0 ? true : undefined;
     });
+    // ...and has blocked there (S): a shell still runnable but not yet scheduled (R, on a busy
+    // machine) has not run either, but its later run would change what was read.
+    await waitFor(
+      () => (procState(shell.pid!)?.state === "S" ? true : undefined),
+      30_000,
+      "the shell asleep in wait()",
+    );
     // ...and a reading has been reused: the shell did not run since the full reading before it.
     let previous = handle.sample();
     const first = await waitFor(
