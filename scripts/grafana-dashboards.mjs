@@ -10,7 +10,7 @@ export const DATASOURCE = { type: "influxdb", uid: "pm-gateway" };
 const SCHEMA_VERSION = 39;
 const NUMERIC = new Set(["float", "integer", "unsigned"]);
 const GRID_COLUMNS = 24;
-const PANEL = { w: 8, h: 8 };
+const PANEL_HEIGHT = 8;
 
 /** The SDK's units (sdk/src/measurements.ts UNITS) as Grafana's unit ids; a field without one is "none". */
 export const GRAFANA_UNITS = {
@@ -38,11 +38,20 @@ export function grafanaUnit(unit, where) {
 export const quoteIdentifier = (name) => `"${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 export const quoteString = (value) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 
+const whereClause = (conditions) =>
+  conditions.length > 0 ? `(${conditions.join(" AND ")}) AND $timeFilter` : "$timeFilter";
+
 /** The query Grafana's InfluxQL editor writes for one field, averaged per interval and series. */
 export function panelQuery({ measurement, field, conditions, groupBy }) {
-  const where = conditions.length > 0 ? `(${conditions.join(" AND ")}) AND $timeFilter` : "$timeFilter";
   const by = ["time($__interval)", ...groupBy.map(quoteIdentifier)].join(", ");
-  return `SELECT mean(${quoteIdentifier(field)}) FROM ${quoteIdentifier(measurement)} WHERE ${where} GROUP BY ${by} fill(null)`;
+  return `SELECT mean(${quoteIdentifier(field)}) FROM ${quoteIdentifier(measurement)} WHERE ${whereClause(conditions)} GROUP BY ${by} fill(null)`;
+}
+
+/** The newest value of each field per series: for booleans and strings, which a mean cannot show. */
+export function lastValuesQuery({ measurement, fields, conditions, groupBy }) {
+  const select = fields.map((f) => `last(${quoteIdentifier(f)}) AS ${quoteIdentifier(f)}`).join(", ");
+  const by = groupBy.length > 0 ? ` GROUP BY ${groupBy.map(quoteIdentifier).join(", ")}` : "";
+  return `SELECT ${select} FROM ${quoteIdentifier(measurement)} WHERE ${whereClause(conditions)}${by}`;
 }
 
 /**
@@ -78,27 +87,31 @@ function variable(tag, source) {
   };
 }
 
-function timeseries({ id, title, description, unit, interval, query, alias, gridPos }) {
+function panel({ id, gridPos, kind, title, description, unit, interval, query, alias }) {
+  const common = { id, title, description, datasource: DATASOURCE, interval, gridPos };
+  const target = { refId: "A", datasource: DATASOURCE, rawQuery: true, query };
+  if (kind === "table")
+    return {
+      ...common,
+      type: "table",
+      options: { showHeader: true },
+      // With several last() in one query influxd stamps the rows with time 0: not worth a column.
+      transformations: [{ id: "organize", options: { excludeByName: { Time: true } } }],
+      targets: [{ ...target, resultFormat: "table" }],
+    };
   return {
-    id,
+    ...common,
     type: "timeseries",
-    title,
-    description,
-    datasource: DATASOURCE,
-    interval,
-    gridPos,
     fieldConfig: { defaults: { unit }, overrides: [] },
     options: {
       legend: { displayMode: "list", placement: "bottom", showLegend: true },
       tooltip: { mode: "multi", sort: "desc" },
     },
-    targets: [
-      { refId: "A", datasource: DATASOURCE, rawQuery: true, resultFormat: "time_series", query, alias },
-    ],
+    targets: [{ ...target, resultFormat: "time_series", alias }],
   };
 }
 
-/** Lays out rows of panels three to a line; ids and gridPos follow the order given. */
+/** Lays each section out as a row, its panels left to right on Grafana's 24 columns; ids in order. */
 function layout(sections) {
   const panels = [];
   let y = 0;
@@ -113,36 +126,50 @@ function layout(sections) {
       panels: [],
     });
     y += 1;
-    section.panels.forEach((panel, i) => {
-      const x = (i * PANEL.w) % GRID_COLUMNS;
-      if (i > 0 && x === 0) y += PANEL.h;
-      panels.push(timeseries({ ...panel, id: id++, gridPos: { ...PANEL, x, y } }));
-    });
-    if (section.panels.length > 0) y += PANEL.h;
+    let x = 0;
+    for (const p of section.panels) {
+      if (x + p.w > GRID_COLUMNS) [x, y] = [0, y + PANEL_HEIGHT];
+      panels.push(panel({ ...p, id: id++, gridPos: { x, y, w: p.w, h: PANEL_HEIGHT } }));
+      x += p.w;
+    }
+    if (section.panels.length > 0) y += PANEL_HEIGHT;
   }
   return panels;
 }
 
 function sectionOf(measurement, { interval, filters, conditions = [] }) {
   const tags = measurement.tags.map((t) => t.name);
-  const filtered = tags.filter((t) => filters.includes(t)).map((t) => `${quoteIdentifier(t)} =~ /^$${t}$/`);
+  const where = [
+    ...conditions,
+    ...tags.filter((t) => filters.includes(t)).map((t) => `${quoteIdentifier(t)} =~ /^$${t}$/`),
+  ];
+  const charted = measurement.fields.filter((f) => NUMERIC.has(f.type));
+  const others = measurement.fields.filter((f) => !NUMERIC.has(f.type));
+  const charts = charted.map((f) => ({
+    w: 8,
+    title: `${measurement.name}.${f.name}`,
+    description: f.description ?? "",
+    unit: grafanaUnit(f.unit, `${measurement.name}.${f.name}`),
+    interval,
+    query: panelQuery({ measurement: measurement.name, field: f.name, conditions: where, groupBy: tags }),
+    alias: tags.length > 0 ? tags.map((t) => `$tag_${t}`).join(" ") : f.name,
+  }));
+  const table = {
+    w: GRID_COLUMNS,
+    kind: "table",
+    title: `${measurement.name}: last ${others.map((f) => f.name).join(", ")}`,
+    description: others.map((f) => `${f.name}: ${f.description ?? f.type}`).join("; "),
+    interval,
+    query: lastValuesQuery({
+      measurement: measurement.name,
+      fields: others.map((f) => f.name),
+      conditions: where,
+      groupBy: tags,
+    }),
+  };
   return {
     title: measurement.description ? `${measurement.name}: ${measurement.description}` : measurement.name,
-    panels: measurement.fields
-      .filter((f) => NUMERIC.has(f.type))
-      .map((f) => ({
-        title: `${measurement.name}.${f.name}`,
-        description: f.description ?? "",
-        unit: grafanaUnit(f.unit, `${measurement.name}.${f.name}`),
-        interval,
-        query: panelQuery({
-          measurement: measurement.name,
-          field: f.name,
-          conditions: [...conditions, ...filtered],
-          groupBy: tags,
-        }),
-        alias: tags.length > 0 ? tags.map((t) => `$tag_${t}`).join(" ") : f.name,
-      })),
+    panels: others.length > 0 ? [...charts, table] : charts,
   };
 }
 

@@ -9,6 +9,7 @@ import {
   filterTags,
   GRAFANA_UNITS,
   grafanaUnit,
+  lastValuesQuery,
   panelQuery,
   quoteIdentifier,
   quoteString,
@@ -47,6 +48,8 @@ const NUMERIC = ["float", "integer", "unsigned"];
 // The exact shape the generator writes (Grafana's query editor's): anything else fails here.
 const PANEL_QUERY =
   /^SELECT mean\("(\w+)"\) FROM "(\w+)" WHERE (?:\((.+)\) AND )?\$timeFilter GROUP BY time\(\$__interval\)((?:, "\w+")*) fill\(null\)$/;
+const TABLE_QUERY =
+  /^SELECT (last\("\w+"\) AS "\w+"(?:, last\("\w+"\) AS "\w+")*) FROM "(\w+)" WHERE (?:\((.+)\) AND )?\$timeFilter((?: GROUP BY "\w+"(?:, "\w+")*)?)$/;
 const VARIABLE_CONDITION = /^"(\w+)" =~ \/\^\$(\w+)\$\/$/;
 const SOURCE_CONDITION = /^"source" = '([\w-]+)'$/;
 const VARIABLE_QUERY = /^SHOW TAG VALUES WITH KEY = "(\w+)" WHERE "source" = '([\w-]+)'$/;
@@ -91,25 +94,47 @@ describe.each(catalogue.sources)("dashboard $name", (source) => {
       expect(panel.datasource, panel.title).toEqual(DATASOURCE);
       expect(target.datasource, panel.title).toEqual(DATASOURCE);
       expect(target.rawQuery).toBe(true);
+      expect(target.resultFormat).toBe(panel.type === "table" ? "table" : "time_series");
     }
     for (const variable of dashboard.templating.list) expect(variable.datasource).toEqual(DATASOURCE);
   });
 
-  it("every query reads a declared numeric field of a declared measurement, by declared tags", () => {
+  /** The measurement, fields, tag conditions and group-by tags of a panel's query, in either shape. */
+  function readQuery(panel: Any) {
+    const query: string = panel.targets[0].query;
+    if (panel.type === "table") {
+      const match = TABLE_QUERY.exec(query);
+      expect(match, query).not.toBeNull();
+      const [, select, measurement, conditions, groupBy] = match!;
+      const fields = [...select!.matchAll(/last\("(\w+)"\) AS "(\w+)"/g)].map(([, f, as]) => {
+        expect(as).toBe(f);
+        return f!;
+      });
+      return { query, measurement: measurement!, fields, conditions, groupBy: groupBy! };
+    }
+    const match = PANEL_QUERY.exec(query);
+    expect(match, query).not.toBeNull();
+    const [, field, measurement, conditions, groupBy] = match!;
+    return { query, measurement: measurement!, fields: [field!], conditions, groupBy: groupBy! };
+  }
+
+  it("every query reads declared fields of a declared measurement, by its declared tags", () => {
     const variables = new Set(dashboard.templating.list.map((v: Any) => v.name));
-    for (const { panel, target } of targets(dashboard)) {
-      const match = PANEL_QUERY.exec(target.query);
-      expect(match, target.query).not.toBeNull();
-      const [, field, measurement, conditions, groupBy] = match!;
-      const m = declared.get(measurement!);
+    for (const { panel } of targets(dashboard)) {
+      const { query, measurement, fields, conditions, groupBy } = readQuery(panel);
+      const m = declared.get(measurement);
       expect(m, `${measurement} is not a measurement of ${source.name} or the SDK`).toBeDefined();
       const tags = m!.tags.map((t) => t.name);
-      const declaredField = m!.fields.find((f) => f.name === field);
-      expect(declaredField && NUMERIC.includes(declaredField.type), `${measurement}.${field}`).toBe(true);
-      expect(panel.fieldConfig.defaults.unit).toBe(grafanaUnit(declaredField!.unit, "test"));
+      for (const field of fields) {
+        const declaredField = m!.fields.find((f) => f.name === field);
+        expect(declaredField, `${measurement}.${field}`).toBeDefined();
+        // A mean of a boolean or a string is an error; those go to the last-values table.
+        expect(NUMERIC.includes(declaredField!.type), `${query}: ${field}`).toBe(panel.type === "timeseries");
+        if (panel.type === "timeseries")
+          expect(panel.fieldConfig.defaults.unit).toBe(grafanaUnit(declaredField!.unit, "test"));
+      }
       expect(panel.interval).toBe(source.interval);
-      const grouped = [...groupBy!.matchAll(/"(\w+)"/g)].map((g) => g[1]);
-      expect(grouped).toEqual(tags);
+      expect([...groupBy.matchAll(/"(\w+)"/g)].map((g) => g[1])).toEqual(tags);
       for (const condition of conditions?.split(" AND ") ?? []) {
         const byVariable = VARIABLE_CONDITION.exec(condition);
         if (byVariable) {
@@ -124,16 +149,15 @@ describe.each(catalogue.sources)("dashboard $name", (source) => {
     }
   });
 
-  it("a panel for every numeric field of the collector's measurements and of pm_collector", () => {
+  it("every field of the collector's measurements and of pm_collector has a panel", () => {
     const shown = new Set(
-      targets(dashboard).map(({ target }: Any) => {
-        const [, field, measurement] = PANEL_QUERY.exec(target.query)!;
-        return `${measurement}.${field}`;
+      targets(dashboard).flatMap(({ panel }: Any) => {
+        const { measurement, fields } = readQuery(panel);
+        return fields.map((f) => `${measurement}.${f}`);
       }),
     );
     for (const m of declared.values())
-      for (const f of m.fields.filter((f) => NUMERIC.includes(f.type)))
-        expect(shown, `${m.name}.${f.name}`).toContain(`${m.name}.${f.name}`);
+      for (const f of m.fields) expect(shown, `${m.name}.${f.name}`).toContain(`${m.name}.${f.name}`);
   });
 
   it("its variables list the values of a tag the collector's measurements carry", () => {
@@ -155,6 +179,9 @@ describe("the generator", () => {
     expect(quoteString("it's' OR 'a'='a")).toBe("'it\\'s\\' OR \\'a\\'=\\'a'");
     expect(panelQuery({ measurement: 'm"', field: "f", conditions: [], groupBy: ['t"; DROP'] })).toBe(
       'SELECT mean("f") FROM "m\\"" WHERE $timeFilter GROUP BY time($__interval), "t\\"; DROP" fill(null)',
+    );
+    expect(lastValuesQuery({ measurement: "m", fields: ['ok" FROM "x'], conditions: [], groupBy: [] })).toBe(
+      'SELECT last("ok\\" FROM \\"x") AS "ok\\" FROM \\"x" FROM "m" WHERE $timeFilter',
     );
   });
 
