@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import {
   collectorDashboard,
   DATASOURCE,
+  dashboardName,
   filterTags,
   GRAFANA_UNITS,
   grafanaUnit,
@@ -190,6 +191,15 @@ describe("the generator", () => {
     expect(Object.keys(GRAFANA_UNITS).sort()).toEqual([...UNITS].sort());
     expect(grafanaUnit(undefined, "m.f")).toBe("none");
     expect(() => grafanaUnit("furlongs", "m.f")).toThrow(/m\.f: unit "furlongs"/);
+  });
+
+  it("refuses, by name, a collector name that cannot be a dashboard uid or ConfigMap name", () => {
+    expect(dashboardName("k8s-api")).toBe("k8s-api");
+    expect(dashboardName("a".repeat(37))).toBe("a".repeat(37));
+    for (const bad of ["my_collector", "a".repeat(38), "-x", "X", ""])
+      expect(() => dashboardName(bad), bad).toThrow(`collector ${JSON.stringify(bad)}`);
+    const source = { name: "my_collector", interval: "10s", measurements: [] };
+    expect(() => collectorDashboard(source, [])).toThrow(/my_collector/);
   });
 
   it("makes filters of the tags most measurements carry, ties included", () => {
