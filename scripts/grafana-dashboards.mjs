@@ -51,8 +51,12 @@ export function dashboardName(name) {
 export const quoteIdentifier = (name) => `"${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 export const quoteString = (value) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 
-const whereClause = (conditions) =>
-  conditions.length > 0 ? `(${conditions.join(" AND ")}) AND $timeFilter` : "$timeFilter";
+// As Grafana's query builder renders tag conditions: parentheses around two or more.
+function whereClause(conditions) {
+  if (conditions.length === 0) return "$timeFilter";
+  const joined = conditions.join(" AND ");
+  return `${conditions.length > 1 ? `(${joined})` : joined} AND $timeFilter`;
+}
 
 /** The query Grafana's InfluxQL editor writes for one field, averaged per interval and series. */
 export function panelQuery({ measurement, field, conditions, groupBy }) {

@@ -43,10 +43,14 @@ function line(m: CatalogueMeasurement, source: string, timestampNs: bigint): str
   return `${m.name},${tags} ${fields} ${timestampNs}`;
 }
 
-/** What Grafana sends for a time range of the last hour, a 1m interval and each variable at "All". */
+/**
+ * What Grafana sends for the last hour, a 1m interval and each variable at "All": its InfluxDB
+ * backend's time filter (pkg/tsdb/influxdb/models/query.go, renderTimeFilter) and the allValue `.*`.
+ */
 function asGrafanaSends(query: string): string {
+  const to = Date.now();
   return query
-    .replaceAll("$timeFilter", "time > now() - 1h")
+    .replaceAll("$timeFilter", `time >= ${to - 3_600_000}ms and time <= ${to}ms`)
     .replaceAll("$__interval", "1m")
     .replace(/\/\^\$\w+\$\//g, "/^.*$/");
 }

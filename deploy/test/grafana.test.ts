@@ -48,9 +48,9 @@ const NUMERIC = ["float", "integer", "unsigned"];
 
 // The exact shape the generator writes (Grafana's query editor's): anything else fails here.
 const PANEL_QUERY =
-  /^SELECT mean\("(\w+)"\) FROM "(\w+)" WHERE (?:\((.+)\) AND )?\$timeFilter GROUP BY time\(\$__interval\)((?:, "\w+")*) fill\(null\)$/;
+  /^SELECT mean\("(\w+)"\) FROM "(\w+)" WHERE (?:\((.+ AND .+)\) AND |([^(].*?) AND )?\$timeFilter GROUP BY time\(\$__interval\)((?:, "\w+")*) fill\(null\)$/;
 const TABLE_QUERY =
-  /^SELECT (last\("\w+"\) AS "\w+"(?:, last\("\w+"\) AS "\w+")*) FROM "(\w+)" WHERE (?:\((.+)\) AND )?\$timeFilter((?: GROUP BY "\w+"(?:, "\w+")*)?)$/;
+  /^SELECT (last\("\w+"\) AS "\w+"(?:, last\("\w+"\) AS "\w+")*) FROM "(\w+)" WHERE (?:\((.+ AND .+)\) AND |([^(].*?) AND )?\$timeFilter((?: GROUP BY "\w+"(?:, "\w+")*)?)$/;
 const VARIABLE_CONDITION = /^"(\w+)" =~ \/\^\$(\w+)\$\/$/;
 const SOURCE_CONDITION = /^"source" = '([\w-]+)'$/;
 const VARIABLE_QUERY = /^SHOW TAG VALUES WITH KEY = "(\w+)" WHERE "source" = '([\w-]+)'$/;
@@ -106,7 +106,8 @@ describe.each(catalogue.sources)("dashboard $name", (source) => {
     if (panel.type === "table") {
       const match = TABLE_QUERY.exec(query);
       expect(match, query).not.toBeNull();
-      const [, select, measurement, conditions, groupBy] = match!;
+      const [, select, measurement, several, one, groupBy] = match!;
+      const conditions = several ?? one;
       const fields = [...select!.matchAll(/last\("(\w+)"\) AS "(\w+)"/g)].map(([, f, as]) => {
         expect(as).toBe(f);
         return f!;
@@ -115,7 +116,8 @@ describe.each(catalogue.sources)("dashboard $name", (source) => {
     }
     const match = PANEL_QUERY.exec(query);
     expect(match, query).not.toBeNull();
-    const [, field, measurement, conditions, groupBy] = match!;
+    const [, field, measurement, several, one, groupBy] = match!;
+    const conditions = several ?? one;
     return { query, measurement: measurement!, fields: [field!], conditions, groupBy: groupBy! };
   }
 
