@@ -2,8 +2,8 @@
 // Writes each collector's measurement table into its README (between the metrics markers) and
 // docs/metrics.md, and the same declarations as JSON for the gateway (units, descriptions, the
 // dashboard's overview pages) and a Grafana dashboard per collector (deploy/grafana), from the
-// declarations in each built dist/collector.js. `--check`
-// changes nothing and exits 1 when a file is out of date (the SDK's tests run it, so docs cannot drift).
+// declarations in each built dist/collector.js. `--check` changes nothing and exits 1 when a file is
+// out of date (the SDK's tests run it, so docs cannot drift).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
