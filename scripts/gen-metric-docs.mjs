@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Writes each collector's measurement table into its README (between the metrics markers) and
 // docs/metrics.md, and the same declarations as JSON for the gateway (units, descriptions, the
-// dashboard's overview pages), from the declarations in each built dist/collector.js. `--check`
-// changes nothing and exits 1 when a file is out of date (the SDK's tests run it, so docs cannot drift).
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+// dashboard's overview pages) and a Grafana dashboard per collector (deploy/grafana), from the
+// declarations in each built dist/collector.js. `--check` changes nothing and exits 1 when a file is
+// out of date (the SDK's tests run it, so docs cannot drift).
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { collectorDashboard, grafanaKustomization } from "./grafana-dashboards.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const check = process.argv.includes("--check");
@@ -77,6 +79,22 @@ const json = {
   everySource: sdk.catalogueMeasurements(sdk.SDK_MEASUREMENTS),
 };
 update(join(root, "gateway/src/catalogue/measurements.json"), `${JSON.stringify(json, null, 2)}\n`);
+
+const grafana = join(root, "deploy/grafana");
+const dashboards = join(grafana, "dashboards");
+if (!check) mkdirSync(dashboards, { recursive: true });
+for (const source of json.sources)
+  update(
+    join(dashboards, `${source.name}.json`),
+    `${JSON.stringify(collectorDashboard(source, json.everySource), null, 2)}\n`,
+  );
+const wanted = new Set(json.sources.map((s) => `${s.name}.json`));
+const present = existsSync(dashboards) ? readdirSync(dashboards) : [];
+for (const file of present.filter((f) => f.endsWith(".json") && !wanted.has(f))) {
+  if (check) stale.push(relative(root, join(dashboards, file)));
+  else rmSync(join(dashboards, file));
+}
+update(join(grafana, "kustomization.yaml"), grafanaKustomization(json.sources.map((s) => s.name)));
 
 if (stale.length > 0) {
   console.error(`out of date (run npm run docs): ${stale.join(", ")}`);
