@@ -2,10 +2,13 @@
 // pm-collector-k8s-api on a large cluster: 50,000 pods in 500 namespaces in the test API server, 200
 // pod updates per second. Beside it, in the same run and against the same server, a plain loop that
 // lists every pod every interval and sums them per namespace and phase (Telegraf kube_inventory's
-// way). Reports each one's CPU per update and per second, peak and final RSS, and round time; and,
-// in this process, the bytes of the record the collector holds per pod.
+// way). And the floor of any Node.js watcher: a bare client that watches pods and only finds the
+// event boundaries (no JSON.parse, nothing kept). Reports each one's CPU per update and per second,
+// peak and final RSS, and round time; and, in this process, the bytes of the record the collector
+// holds per pod. Measured after a warm-up (one interval by default) past the collector's first full
+// round, so the one-off collection of the first list's garbage is not counted as steady state.
 //
-//   node bench/k8s-api.mjs [--seconds=30] [--pods=50000] [--namespaces=500] [--rate=200] [--interval=10s]
+//   node bench/k8s-api.mjs [--seconds=30] [--warmup=10] [--pods=50000] [--namespaces=500] [--rate=200] [--interval=10s]
 //
 // Needs everything built (npm run build). The collector runs as the image runs it (bundled bin,
 // NODE_OPTIONS "--max-semi-space-size=1 --v8-pool-size=1").
@@ -30,6 +33,7 @@ const args = Object.fromEntries(
 );
 
 if (args["relist-loop"] === "true") await relistLoop();
+else if (args["watch-floor"] === "true") await watchFloor();
 else await main();
 
 async function main() {
@@ -40,6 +44,9 @@ async function main() {
   const namespaceCount = Number(args.namespaces ?? 500);
   const rate = Number(args.rate ?? 200);
   const interval = args.interval ?? "10s";
+  const warmupSeconds = Number(
+    args.warmup ?? Number.parseFloat(interval) * (interval.endsWith("ms") ? 0.001 : 1),
+  );
   const BIN = fileURLToPath(new URL("../collectors/k8s-api/dist/bin.js", import.meta.url));
   const home = mkdtempSync(join(tmpdir(), "pm-k8s-bench-"));
 
@@ -98,6 +105,12 @@ async function main() {
       stdio: ["ignore", "pipe", "pipe"],
     }),
   );
+  const floor = track(
+    spawn(process.execPath, [fileURLToPath(import.meta.url), "--watch-floor"], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   try {
     const synced = new RegExp(
       `^pm_k8s_informer,org=platform,resource=pods,source=k8s-api objects=${podCount}i`,
@@ -106,8 +119,16 @@ async function main() {
     console.error(`${podCount} pods stored; waiting for the first rounds`);
     await waitFor(() => synced.test(collector.out), "the collector's first round with every pod", collector);
     await waitFor(() => /^round /m.test(loop.out), "the relist loop's first round", loop);
+    await waitFor(() => /^watching/m.test(floor.out), "the bare watcher's watch", floor);
+    console.error(`warming up for ${warmupSeconds} s`);
+    await sleep(warmupSeconds * 1000);
 
-    const start = { collector: cpuSeconds(collector.pid), loop: cpuSeconds(loop.pid), at: performance.now() };
+    const start = {
+      collector: cpuSplit(collector.pid),
+      loop: cpuSplit(loop.pid),
+      floor: cpuSplit(floor.pid),
+      at: performance.now(),
+    };
     const marks = { collector: collector.out.length, loop: loop.out.length };
     let updates = 0;
     while (performance.now() - start.at < seconds * 1000) {
@@ -127,12 +148,18 @@ async function main() {
     for (const [name, child, baseline] of [
       ["pm-collector-k8s-api (watch)", collector, start.collector],
       ["list-every-interval loop", loop, start.loop],
+      ["floor: bare watch reader, no parse", floor, start.floor],
     ]) {
-      const cpu = cpuSeconds(child.pid) - baseline;
+      const now = cpuSplit(child.pid);
+      const user = now.user - baseline.user;
+      const system = now.system - baseline.system;
+      const cpu = user + system;
       const mark = child === collector ? marks.collector : marks.loop;
       rows.push({
         name,
         cpu,
+        user,
+        system,
         perUpdateUs: (cpu / updates) * 1e6,
         cpuPerSecondMs: (cpu / elapsed) * 1000,
         ...memory(child.pid),
@@ -143,7 +170,7 @@ async function main() {
       `${podCount} pods in ${namespaceCount} namespaces, ${updates} pod updates in ${elapsed.toFixed(1)} s (${(updates / elapsed).toFixed(0)}/s), interval ${interval}, node ${process.version}\n`,
     );
     console.log(
-      "| process | CPU s | CPU per update | CPU ms per s | peak RSS (VmHWM) | RSS at end | round time |",
+      "| process | CPU s (user + system) | CPU per update | CPU ms per s | peak RSS (VmHWM) | RSS at end | round time |",
     );
     console.log("| --- | --- | --- | --- | --- | --- | --- |");
     for (const row of rows) {
@@ -152,7 +179,7 @@ async function main() {
           ? `${Math.min(...row.rounds).toFixed(0)}-${Math.max(...row.rounds).toFixed(0)} ms (${row.rounds.length})`
           : "-";
       console.log(
-        `| ${row.name} | ${row.cpu.toFixed(2)} | ${row.perUpdateUs.toFixed(0)} µs | ${row.cpuPerSecondMs.toFixed(0)} | ${row.peakMiB.toFixed(1)} MiB | ${row.rssMiB.toFixed(1)} MiB | ${rounds} |`,
+        `| ${row.name} | ${row.cpu.toFixed(2)} (${row.user.toFixed(2)} + ${row.system.toFixed(2)}) | ${row.perUpdateUs.toFixed(0)} µs | ${row.cpuPerSecondMs.toFixed(0)} | ${row.peakMiB.toFixed(1)} MiB | ${row.rssMiB.toFixed(1)} MiB | ${rounds} |`,
       );
     }
     console.log(
@@ -173,6 +200,7 @@ async function main() {
   } finally {
     collector.kill("SIGTERM");
     loop.kill("SIGTERM");
+    floor.kill("SIGTERM");
     await api.close();
     rmSync(home, { recursive: true, force: true });
   }
@@ -200,11 +228,11 @@ async function waitFor(check, what, child) {
   }
 }
 
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid) {
+/** utime and stime of a process, in seconds: user space (JavaScript, JSON, TLS) and the kernel (sockets). */
+function cpuSplit(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
 function memory(pid) {
@@ -221,13 +249,59 @@ function roundTimes(isCollector, out) {
   return [...out.matchAll(pattern)].map((m) => Number(m[1]) * (isCollector ? 1000 : 1));
 }
 
+/** Connection details of the test API server, from the kubeconfig the collectors are given. */
+function kubeServer() {
+  const config = JSON.parse(readFileSync(process.env.KUBECONFIG, "utf8"));
+  return {
+    server: config.clusters[0].cluster.server,
+    ca: Buffer.from(config.clusters[0].cluster["certificate-authority-data"], "base64"),
+    token: config.users[0].user.token,
+  };
+}
+
+/**
+ * The floor of watching in Node.js: the pod watch read as the collector reads it ('data' events, event
+ * boundaries found in the Buffers) but with no JSON.parse and nothing kept. What it costs per update,
+ * any watcher written in Node.js costs at least.
+ */
+async function watchFloor() {
+  const { server, ca, token } = kubeServer();
+  const agent = new Agent({ ca, keepAlive: true });
+  const headers = { authorization: `Bearer ${token}` };
+  const rv = await new Promise((resolve, reject) => {
+    request(`${server}/api/v1/pods?limit=1`, { agent, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => {
+        text += chunk;
+      });
+      res.on("end", () => resolve(JSON.parse(text).metadata.resourceVersion));
+    })
+      .on("error", reject)
+      .end();
+  });
+  let events = 0;
+  const path = `/api/v1/pods?watch=true&allowWatchBookmarks=true&timeoutSeconds=3600&resourceVersion=${rv}`;
+  request(`${server}${path}`, { agent, headers }, (res) => {
+    process.stdout.write("watching\n");
+    res.on("data", (chunk) => {
+      for (let end = chunk.indexOf(10); end >= 0; end = chunk.indexOf(10, end + 1)) events++;
+    });
+  })
+    .on("error", (error) => {
+      console.error(error);
+      process.exit(1);
+    })
+    .end();
+  process.on("SIGTERM", () => {
+    process.stdout.write(`${events} events\n`);
+    process.exit(0);
+  });
+}
+
 /** The baseline: every interval, list every pod (paged, as kubectl does) and sum per namespace and phase. */
 async function relistLoop() {
-  const { parse } = await import("yaml");
-  const config = parse(readFileSync(process.env.KUBECONFIG, "utf8"));
-  const server = config.clusters[0].cluster.server;
-  const ca = Buffer.from(config.clusters[0].cluster["certificate-authority-data"], "base64");
-  const token = config.users[0].user.token;
+  const { server, ca, token } = kubeServer();
   // Connections kept open, as the collector's: the loop pays for lists, not for handshakes.
   const agent = new Agent({ ca, keepAlive: true });
   const intervalMs = Number.parseFloat(args.interval) * (args.interval.endsWith("ms") ? 1 : 1000);

@@ -1,8 +1,8 @@
-import type { IncomingMessage } from "node:http";
 import type { Logger } from "@platform-metrics/sdk";
 import { type BackoffOptions, backoffDelay, pause } from "./backoff.js";
 import { httpError, type KubeClient, KubeHttpError, readBody } from "./client.js";
 import { type Json, Malformed } from "./fields.js";
+import { readLines } from "./read-lines.js";
 
 /** One resource to follow: where it is, and what to keep of each object. */
 export interface ResourceSpec<T> {
@@ -349,27 +349,4 @@ function parseEvent(line: string): { type: string; object: Json } | undefined {
   } catch {
     return undefined;
   }
-}
-
-// No object of the API comes near this (etcd refuses values over 1.5 MB): a longer line is garbage.
-const MAX_LINE_CHARS = 16 * 1024 * 1024;
-
-/** Calls `onLine` for each line of a streamed body; rejects when the stream breaks. */
-async function readLines(response: IncomingMessage, onLine: (line: string) => void): Promise<void> {
-  response.setEncoding("utf8");
-  let buffer = "";
-  for await (const chunk of response as AsyncIterable<string>) {
-    buffer += chunk;
-    if (buffer.length > MAX_LINE_CHARS && buffer.indexOf("\n") < 0) {
-      throw new Error(`watch: a line longer than ${MAX_LINE_CHARS} characters, not an event`);
-    }
-    let end = buffer.indexOf("\n");
-    while (end >= 0) {
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 1);
-      if (line.trim() !== "") onLine(line);
-      end = buffer.indexOf("\n");
-    }
-  }
-  if (buffer.trim() !== "") onLine(buffer);
 }
