@@ -1,12 +1,12 @@
-import { writeFileSync } from "node:fs";
 import { freePort, type Influx, type NatsServer, startInflux, startNats } from "@platform-metrics/testing";
 import { COLLECTORS, type DemoCollector, SIMULATED_CLUSTER } from "./collectors.js";
 import { demoToken } from "./demo-token.js";
-import type { Endpoint } from "./endpoints.js";
+import { demoEndpoints, type Endpoint, httpEndpoint } from "./endpoints.js";
 import { ensureDir, type Layout, layout } from "./layout.js";
 import { NodeService } from "./node-service.js";
 import { type Output, serviceLine, stopwatch } from "./progress.js";
 import { SIMULATORS, type SimulatorName, type StartedSimulator } from "./simulators.js";
+import { writeStackFile } from "./stack-file.js";
 
 /** The org of the demo's points and token: the collectors' default PM_ORG and the relay's own org. */
 export const DEMO_ORG = "platform";
@@ -17,6 +17,24 @@ const REPLICAS = ["a", "b"] as const;
 /** The order services stop in is the reverse of these stages; one stage stops at once. */
 const Stage = { Servers: 0, Pipeline: 1, Simulators: 2, Collectors: 3 } as const;
 type Stage = (typeof Stage)[keyof typeof Stage];
+
+/** A service of ours to start from its bin (relay, gateway, a collector). */
+interface NodeSpec {
+  stage: Stage;
+  /** The demo cannot go on without it. */
+  required: boolean;
+  name: string;
+  bin: string;
+  port: number;
+  env: Record<string, string>;
+  /** Said after its address on its progress line. */
+  label?: string;
+}
+
+/** How many ports a service tries when the one picked was taken by the time it listened. */
+const PORT_ATTEMPTS = 3;
+/** A service record before its process exists. */
+const idle = { pid: () => undefined, running: () => false, stop: async () => {} };
 
 interface Service {
   name: string;
@@ -50,6 +68,8 @@ export class DemoStack {
   token = "";
   natsUrl = "";
   private readonly services: Service[] = [];
+  /** Every service's address, known before the collectors start (component-status probes them). */
+  private endpoints: Endpoint[] = [];
   private readonly collectors: readonly DemoCollector[];
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -112,41 +132,48 @@ export class DemoStack {
     const influxUrls = replicas.map((r, i) => `${REPLICAS[i]}=${(r as Influx).url}`).join(",");
     this.checkNotStopping();
 
-    const endpoints: Endpoint[] = [
-      {
-        name: "nats-server",
-        kind: "nats",
-        url: this.natsUrl,
-        health: `http://127.0.0.1:${ports.get("nats-monitor")}/healthz`,
-      },
-      ...replicas.map((r, i): Endpoint => {
-        const url = (r as Influx).url;
-        return { name: `influxdb-${REPLICAS[i]}`, kind: "influxdb", url, health: `${url}/ping` };
-      }),
-      ...(["relay", "gateway"] as const).map((kind) => httpEndpoint(kind, kind, ports.get(kind)!)),
-      ...this.collectors.map((c) => httpEndpoint(c.name, "collector", ports.get(c.name)!)),
-    ];
+    const endpoints = demoEndpoints({
+      natsUrl: this.natsUrl,
+      natsMonitorPort: ports.get("nats-monitor")!,
+      influx: replicas.map((r, i) => ({ name: `influxdb-${REPLICAS[i]}`, url: (r as Influx).url })),
+      ports,
+      collectors: this.collectors.map((c) => c.name),
+    });
+    this.endpoints = endpoints;
     for (const service of this.services) service.endpoint ??= endpoints.find((e) => e.name === service.name);
 
     const { token, tokensFile } = demoToken(dirs.gateway, DEMO_ORG);
     this.token = token;
-    this.gatewayUrl = `http://127.0.0.1:${ports.get("gateway")}`;
+    const pipeline = { stage: Stage.Pipeline, required: true };
     await Promise.all([
-      this.startNode(Stage.Pipeline, true, endpoints, "relay", "pm-relay", ports.get("relay")!, {
-        PM_NATS_URL: this.natsUrl,
-        PM_INFLUX_URLS: influxUrls,
-        PM_POD_NAME: "demo-relay",
-        // A write to a replica on a busy laptop may take longer than the 10 s default.
-        PM_WRITE_TIMEOUT: "60s",
+      this.startNode({
+        ...pipeline,
+        name: "relay",
+        bin: "pm-relay",
+        port: ports.get("relay")!,
+        env: {
+          PM_NATS_URL: this.natsUrl,
+          PM_INFLUX_URLS: influxUrls,
+          PM_POD_NAME: "demo-relay",
+          // A write to a replica on a busy laptop may take longer than the 10 s default.
+          PM_WRITE_TIMEOUT: "60s",
+        },
       }),
-      this.startNode(Stage.Pipeline, true, endpoints, "gateway", "pm-gateway", ports.get("gateway")!, {
-        PM_INFLUX_URLS: influxUrls,
-        PM_HTTP_HOST: "127.0.0.1",
-        PM_GATEWAY_TOKENS_FILE: tokensFile,
-        PM_GATEWAY_PROBE_INTERVAL: "1s",
-        PM_GATEWAY_NOTICE: this.notice(),
+      this.startNode({
+        ...pipeline,
+        name: "gateway",
+        bin: "pm-gateway",
+        port: ports.get("gateway")!,
+        env: {
+          PM_INFLUX_URLS: influxUrls,
+          PM_HTTP_HOST: "127.0.0.1",
+          PM_GATEWAY_TOKENS_FILE: tokensFile,
+          PM_GATEWAY_PROBE_INTERVAL: "1s",
+          PM_GATEWAY_NOTICE: this.notice(),
+        },
       }),
     ]);
+    this.gatewayUrl = endpoints.find((e) => e.name === "gateway")!.url;
     this.checkNotStopping();
 
     const simulated = new Map<SimulatorName, StartedSimulator>();
@@ -159,14 +186,13 @@ export class DemoStack {
         const workDir = ensureDir(dirs.work(collector.name));
         const own = collector.env({ dirs, workDir, demoPid: process.pid, endpoints });
         const simulator = collector.simulated ? simulated.get(collector.simulated)!.env : {};
-        return this.startNode(
-          Stage.Collectors,
-          false,
-          endpoints,
-          collector.name,
-          collector.bin,
-          ports.get(collector.name)!,
-          {
+        return this.startNode({
+          stage: Stage.Collectors,
+          required: false,
+          name: collector.name,
+          bin: collector.bin,
+          port: ports.get(collector.name)!,
+          env: {
             PM_NATS_URL: this.natsUrl,
             PM_SPOOL_DIR: ensureDir(dirs.spool(collector.name)),
             PM_SHUTDOWN_TIMEOUT: "5s",
@@ -174,8 +200,8 @@ export class DemoStack {
             ...simulator,
             ...own,
           },
-          collector.simulated ? `simulated: ${SIMULATORS[collector.simulated].description}` : "",
-        );
+          label: collector.simulated ? `simulated: ${SIMULATORS[collector.simulated].description}` : "",
+        });
       }),
     );
     this.checkNotStopping();
@@ -237,45 +263,46 @@ export class DemoStack {
     return simulator;
   }
 
-  /** A service of ours from its bin; `required`: the demo cannot go on without it. */
-  private async startNode(
-    stage: Stage,
-    required: boolean,
-    endpoints: Endpoint[],
-    name: string,
-    bin: string,
-    port: number,
-    env: Record<string, string>,
-    label = "",
-  ): Promise<void> {
+  /**
+   * A service of ours from its bin, on its port (another free one if that was taken meanwhile);
+   * `required`: the demo cannot go on without it.
+   */
+  private async startNode(spec: NodeSpec): Promise<void> {
+    const { name, port: firstPort, label = "" } = spec;
     const elapsed = stopwatch();
     const log = this.dirs.log(name);
-    const service = new NodeService({
-      name,
-      bin,
-      port,
-      logFile: log,
-      env: { PM_HTTP_PORT: String(port), PM_LOG_LEVEL: "info", ...env },
-    });
-    this.services.push({
-      name,
-      stage,
-      pid: () => service.pid,
-      running: () => service.running,
-      stop: () => service.stop(),
-      log,
-      endpoint: endpoints.find((e) => e.name === name),
-    });
-    const ready = await service.waitReady(READY_BOUND_MS, () => this.stopping !== undefined);
-    const detail = [service.url, label].filter(Boolean).join("  ");
-    if (ready) return void this.write(serviceLine(name, "ready", elapsed(), detail));
-    if (this.stopping) return;
-    const outcome = service.running ? "NOT READY" : "FAILED";
-    this.write(serviceLine(name, outcome, elapsed(), `${detail}  log: ${log}`));
-    if (required)
-      throw new Error(
-        `${name} is ${service.running ? "not ready" : `exited (${service.exit})`}:\n${service.logTail()}`,
-      );
+    const endpoint = this.endpoints.find((e) => e.name === name);
+    const record: Service = { name, stage: spec.stage, log, endpoint, ...idle };
+    this.services.push(record);
+    for (let attempt = 1; ; attempt++) {
+      const port = attempt === 1 ? firstPort : await freePort();
+      const service = new NodeService({
+        name,
+        bin: spec.bin,
+        port,
+        logFile: log,
+        env: { PM_HTTP_PORT: String(port), PM_LOG_LEVEL: "info", ...spec.env },
+      });
+      Object.assign(record, {
+        pid: () => service.pid,
+        running: () => service.running,
+        stop: () => service.stop(),
+      });
+      if (endpoint) Object.assign(endpoint, httpEndpoint(name, endpoint.kind, port));
+      const ready = await service.waitReady(READY_BOUND_MS, () => this.stopping !== undefined);
+      const detail = [service.url, label].filter(Boolean).join("  ");
+      if (ready) return void this.write(serviceLine(name, "ready", elapsed(), detail));
+      if (this.stopping) return;
+      if (!service.running && attempt < PORT_ATTEMPTS && /EADDRINUSE|already in use/.test(service.logTail()))
+        continue;
+      const outcome = service.running ? "NOT READY" : "FAILED";
+      this.write(serviceLine(name, outcome, elapsed(), `${detail}  log: ${log}`));
+      if (spec.required)
+        throw new Error(
+          `${name} is ${service.running ? "not ready" : `exited (${service.exit})`}:\n${service.logTail()}`,
+        );
+      return;
+    }
   }
 
   /** A service that stopped by itself is said once; the others go on (the pipeline survives it). */
@@ -288,19 +315,13 @@ export class DemoStack {
   }
 
   private writeStackFile(): void {
-    const state = {
+    writeStackFile(this.dirs.stackFile, {
       dir: this.dirs.root,
       org: DEMO_ORG,
       gateway: this.gatewayUrl,
       nats: this.natsUrl,
       demoPid: process.pid,
       services: this.services.map((s) => ({ name: s.name, pid: s.pid() ?? null, log: s.log, ...s.endpoint })),
-    };
-    writeFileSync(this.dirs.stackFile, `${JSON.stringify(state, null, 2)}\n`);
+    });
   }
-}
-
-function httpEndpoint(name: string, kind: Endpoint["kind"], port: number): Endpoint {
-  const url = `http://127.0.0.1:${port}`;
-  return { name, kind, url, health: `${url}/healthz` };
 }

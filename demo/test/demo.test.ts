@@ -8,6 +8,7 @@ import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COLLECTORS, SIMULATED_CLUSTER } from "../src/collectors.js";
 import { DEMO_ORG } from "../src/stack.js";
+import type { StackFile } from "../src/stack-file.js";
 import {
   alive,
   type DemoProcess,
@@ -23,11 +24,6 @@ import {
 
 const GATEWAY_LINE = /^Gateway: (http:\/\/127\.0\.0\.1:\d+) {2}token: (pmg_\S+)$/m;
 const CHROMIUM = "/usr/bin/chromium";
-
-interface StackFile {
-  nats: string;
-  services: { name: string; pid: number | null; kind?: string; url?: string; health?: string }[];
-}
 
 let dir: string;
 let demo: DemoProcess;
