@@ -120,6 +120,11 @@ describe("npm run demo", () => {
   it.each(COLLECTORS.map((c) => [c.name, c] as const))(
     "%s: its points are queryable through the gateway with the demo token",
     async (name, collector) => {
+      const { body: catalogue } = await gateway.get("/api/v1/catalogue");
+      expect(
+        catalogue.sources.map((s: { name: string }) => s.name),
+        `${name} is not in the gateway's catalogue: run npm run docs`,
+      ).toContain(name);
       const found = await waitFor(`points of ${name}`, () =>
         recentPoints(name, collector.simulated !== undefined),
       );
