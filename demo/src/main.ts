@@ -1,5 +1,6 @@
-import { defaultDemoDir } from "./layout.js";
+import { defaultDemoDir, layout } from "./layout.js";
 import { DEMO_ORG, DemoStack, StopRequested } from "./stack.js";
+import { runningDemo } from "./stack-file.js";
 
 /**
  * `npm run demo` after its install and build steps: starts the stack, prints the gateway line, and
@@ -7,7 +8,15 @@ import { DEMO_ORG, DemoStack, StopRequested } from "./stack.js";
  */
 export async function main(): Promise<number> {
   const out = process.stdout;
-  const stack = new DemoStack({ dir: defaultDemoDir(), out });
+  const dir = defaultDemoDir();
+  const other = runningDemo(layout(dir).stackFile);
+  if (other !== undefined) {
+    out.write(
+      `A demo is already running on ${dir} (pid ${other}): stop it first, or set PM_DEMO_DIR to another directory.\n`,
+    );
+    return 1;
+  }
+  const stack = new DemoStack({ dir, out });
   let signalled = false;
   let firstSignalAt = 0;
   let onStopAsked = () => {};

@@ -114,6 +114,8 @@ export class DemoStack {
     const { dirs } = this;
     for (const dir of [dirs.root, dirs.logs, dirs.gateway]) ensureDir(dir);
     this.write(`Starting the pipeline; data and logs in ${dirs.root}`);
+    // At once, so a second demo on this directory sees this one while it starts.
+    this.writeStackFile();
     const ports = new Map<string, number>();
     for (const name of ["nats-monitor", "relay", "gateway", ...this.collectors.map((c) => c.name)])
       ports.set(name, await freePort());
