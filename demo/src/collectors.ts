@@ -51,8 +51,8 @@ export const COLLECTORS: readonly DemoCollector[] = [
     env: ({ workDir }) => ({
       PM_VOLUME_PATH: workDir,
       PM_VOLUME_NAME: "pm-demo",
-      PM_FILE_SIZE: "16MiB",
-      PM_RUNTIME: "1s",
+      PM_FILE_SIZE: "8MiB",
+      PM_RUNTIME: "500ms",
       PM_INTERVAL: "30s",
     }),
   },
