@@ -15,7 +15,7 @@ export default defineConfig({
   },
   test: {
     include: [
-      "{sdk,testing,relay,gateway,collectors/*,examples/*,deploy}/test/**/*.test.ts",
+      "{sdk,testing,relay,gateway,demo,collectors/*,examples/*,deploy}/test/**/*.test.ts",
       "test/**/*.test.ts",
     ],
     // Tests wait on the condition they are about, never on a clock, so these bounds only end a test

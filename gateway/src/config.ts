@@ -153,6 +153,13 @@ export const gatewayConfigSchema = z
       .default(5000)
       .describe("how often replicas are pinged (default 5s)"),
     gatewayTrustProxy: z.boolean().default(false).describe("trust X-Forwarded-* (default false)"),
+    gatewayNotice: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe("a note at the top of the dashboard, e.g. that its data is simulated (default none)"),
   })
   .superRefine((config, ctx) => {
     if (!config.gatewayTokensFile && !config.gatewayOidcIssuer) {

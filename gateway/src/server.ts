@@ -120,7 +120,7 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
       },
     });
     await site.register(openapiRoutes);
-    await site.register(dashboardRoutes);
+    await site.register(dashboardRoutes, { notice: config.gatewayNotice });
   });
 
   await app.register(async (api) => {

@@ -375,4 +375,16 @@ describe("dashboard", () => {
     expect(problems).toEqual([]);
     await page.context().close();
   });
+
+  it("shows PM_GATEWAY_NOTICE above the page as plain text, before any token is given", async () => {
+    const text = `Demo: <b id="injected">simulated</b> cluster`;
+    const noticed = await fixture.gateway({ PM_GATEWAY_NOTICE: text });
+    const url = await noticed.listen({ port: 0, host: "127.0.0.1" });
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => !document.getElementById("notice")?.hidden, null, WAIT);
+    expect(await page.textContent("#notice")).toBe(text);
+    expect(await page.$("#injected")).toBeNull();
+    await page.context().close();
+  });
 });

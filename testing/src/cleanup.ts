@@ -18,6 +18,7 @@ function sync(): void {
   updateWatchdog(pids, dirs);
 }
 
+/** Kills `child` when this process exits, even when it dies by a signal (the watchdog does it then). */
 export function trackChild(child: ChildProcess): void {
   if (child.pid === undefined) return;
   children.add(child);

@@ -1,4 +1,5 @@
 // @platform-metrics/testing: real servers for tests, on free ports, cleaned up after.
+export { trackChild } from "./cleanup.js";
 export { findBinary } from "./find-binary.js";
 export { freePort } from "./free-port.js";
 export {

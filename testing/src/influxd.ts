@@ -39,6 +39,13 @@ export interface StartInfluxOptions {
   auth?: InfluxCredentials | boolean;
   /** Bound on the wait for readiness (default 20 s). */
   startTimeoutMs?: number;
+  /**
+   * meta/, data/ and wal/ in this directory (created if missing), kept by close(), so a later start
+   * finds the points again (the demo). Default: a temporary directory that close() removes.
+   */
+  dataDir?: string;
+  /** In a process group of its own, so the caller decides when it stops (the demo's Ctrl-C). */
+  detached?: boolean;
 }
 
 function adminFrom(auth: StartInfluxOptions["auth"]): InfluxCredentials | undefined {
@@ -79,9 +86,15 @@ function cleanEnv(): NodeJS.ProcessEnv {
 export async function startInflux(options: StartInfluxOptions = {}): Promise<Influx> {
   const admin = adminFrom(options.auth);
   const binary = findBinary("influxd");
-  const dataDir = mkdtempSync(join(tmpdir(), "pm-test-influx-"));
-  trackDir(dataDir);
-  for (const sub of ["meta", "data", "wal"]) mkdirSync(join(dataDir, sub));
+  if (options.dataDir !== undefined && (typeof options.dataDir !== "string" || options.dataDir === ""))
+    throw new TypeError(
+      `startInflux: dataDir must be a directory path, got ${JSON.stringify(options.dataDir)}`,
+    );
+  const kept = options.dataDir !== undefined;
+  const dataDir = kept ? options.dataDir! : mkdtempSync(join(tmpdir(), "pm-test-influx-"));
+  if (!kept) trackDir(dataDir);
+  const removable = kept ? [] : [dataDir];
+  for (const sub of ["meta", "data", "wal"]) mkdirSync(join(dataDir, sub), { recursive: true });
   const configPath = join(dataDir, "influxdb.conf");
   for (let attempt = 1; ; attempt++) {
     const [rpcPort, httpPort] = [await freePort(), await freePort()];
@@ -90,17 +103,18 @@ export async function startInflux(options: StartInfluxOptions = {}): Promise<Inf
     const server = new ServerProcess("influxd", binary, ["run", "-config", configPath], {
       ready: () => servesConfig(url, configPath),
       env: cleanEnv(),
+      ...(options.detached ? { detached: true } : {}),
       ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
     });
     try {
       await server.start();
     } catch (error) {
       if (error instanceof PortInUseError && attempt < PORT_ATTEMPTS) continue;
-      removeDir(dataDir);
+      for (const dir of removable) removeDir(dir);
       throw error;
     }
     const client = influxClient(url, admin);
-    const influx: Influx = Object.assign(manage(server, [httpPort, rpcPort], [dataDir]), client, {
+    const influx: Influx = Object.assign(manage(server, [httpPort, rpcPort], removable), client, {
       url,
       port: httpPort,
       rpcPort,

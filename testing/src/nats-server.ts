@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +29,13 @@ export interface StartNatsOptions {
   args?: string[];
   /** Bound on the wait for readiness (default 20 s). */
   startTimeoutMs?: number;
+  /**
+   * JetStream's store in this directory (created if missing), kept by close(), so a later start
+   * finds the streams again (the demo). Default: a temporary directory that close() removes.
+   */
+  storeDir?: string;
+  /** In a process group of its own, so the caller decides when it stops (the demo's Ctrl-C). */
+  detached?: boolean;
 }
 
 /** Ready when the port answers with an INFO naming this instance, not some other server on the port. */
@@ -75,6 +82,10 @@ function validate(options: StartNatsOptions): void {
     throw new TypeError(
       `startNats: args may not set ${JSON.stringify(own)}; the helper sets address, port, store and name`,
     );
+  if (options.storeDir !== undefined && (typeof options.storeDir !== "string" || options.storeDir === ""))
+    throw new TypeError(
+      `startNats: storeDir must be a directory path, got ${JSON.stringify(options.storeDir)}`,
+    );
   if (options.jetstream !== undefined && typeof options.jetstream !== "boolean")
     throw new TypeError(
       `startNats: jetstream must be true or false, got ${JSON.stringify(options.jetstream)}`,
@@ -85,8 +96,11 @@ function validate(options: StartNatsOptions): void {
 export async function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {
   validate(options);
   const binary = findBinary("nats-server");
-  const storeDir = mkdtempSync(join(tmpdir(), "pm-test-nats-"));
-  trackDir(storeDir);
+  const kept = options.storeDir !== undefined;
+  const storeDir = kept ? options.storeDir! : mkdtempSync(join(tmpdir(), "pm-test-nats-"));
+  if (kept) mkdirSync(storeDir, { recursive: true });
+  else trackDir(storeDir);
+  const removable = kept ? [] : [storeDir];
   const name = `pm-test-${randomBytes(6).toString("hex")}`;
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -98,16 +112,17 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     const server = new ServerProcess("nats-server", binary, args, {
       ready: () => announces(port, name),
       ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
+      ...(options.detached ? { detached: true } : {}),
     });
     try {
       await server.start();
     } catch (error) {
       if (error instanceof PortInUseError && attempt < PORT_ATTEMPTS) continue;
-      removeDir(storeDir);
+      for (const dir of removable) removeDir(dir);
       throw error;
     }
     // Assigned onto the lifecycle object, whose getters (running, paused, pid) must stay live.
-    return Object.assign(manage(server, [port], [storeDir]), {
+    return Object.assign(manage(server, [port], removable), {
       url: `nats://127.0.0.1:${port}`,
       port,
       storeDir,

@@ -18,6 +18,8 @@ export interface ServerProcessOptions {
   ready: () => Promise<boolean>;
   startTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** In a process group of its own: a Ctrl-C aimed at the caller's group does not reach it. */
+  detached?: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export class ServerProcess {
     const child = spawn(this.binary, this.args, {
       stdio: ["ignore", "pipe", "pipe"],
       ...(this.options.env ? { env: this.options.env } : {}),
+      ...(this.options.detached ? { detached: true } : {}),
     });
     let failure: string | undefined;
     const exited = new Promise<void>((resolve) => {

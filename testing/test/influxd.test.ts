@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Influx, InfluxHttpError, startInflux } from "../src/index.js";
 import { acceptsConnections, listenOn } from "./ports.js";
@@ -126,6 +128,24 @@ describe("startInflux", () => {
       (await listenOn(port)).close();
     }
     await expect(influx.start()).rejects.toThrow("influxd was closed; start a new one instead");
+  });
+
+  it("with dataDir, keeps the data there after close(), for a new instance on other ports", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "pm-influx-kept-"));
+    try {
+      const first = await startInflux({ dataDir, detached: true });
+      await first.createDatabase("db");
+      await first.write("db", "m v=1 1");
+      await first.close();
+      expect(existsSync(join(dataDir, "data"))).toBe(true);
+      const second = await started({ dataDir });
+      expect(await second.countPoints("db", "m")).toBe(1);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    await expect(startInflux({ dataDir: "" })).rejects.toThrow(
+      'startInflux: dataDir must be a directory path, got ""',
+    );
   });
 
   it("waits for its port at restart while another process holds it", async () => {

@@ -1,5 +1,7 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
@@ -199,6 +201,22 @@ describe("startNats", () => {
     await expect(nats.start()).rejects.toThrow(/nats-server was closed/);
   });
 
+  it("with storeDir, keeps the stream there after close(), for a new server on another port", async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), "pm-nats-kept-"));
+    try {
+      const first = await startNats({ storeDir, detached: true });
+      const nc = await connect({ servers: first.url, maxReconnectAttempts: 0 });
+      await streamWith(nc, "kept");
+      await nc.close();
+      await first.close();
+      expect(existsSync(storeDir)).toBe(true);
+      const second = await started({ storeDir });
+      expect(await storedMessages(await client(second))).toEqual(["kept"]);
+    } finally {
+      rmSync(storeDir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a second start while running", async () => {
     const nats = await started();
     await expect(nats.start()).rejects.toThrow(/nats-server is already running \(pid \d+\)/);
@@ -216,6 +234,9 @@ describe("startNats", () => {
     );
     await expect(startNats({ args: ["-DV", "--port=4222"] })).rejects.toThrow(
       'startNats: args may not set "--port=4222"; the helper sets address, port, store and name',
+    );
+    await expect(startNats({ storeDir: 7 as unknown as string })).rejects.toThrow(
+      "startNats: storeDir must be a directory path, got 7",
     );
     await expect(startNats({ jetstream: "yes" as unknown as boolean })).rejects.toThrow(
       'startNats: jetstream must be true or false, got "yes"',

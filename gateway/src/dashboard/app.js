@@ -289,4 +289,15 @@ $("forget-token").addEventListener("click", () => {
   setStatus("token forgotten; its data is cleared from the page");
 });
 
+/** The operator's note (PM_GATEWAY_NOTICE), e.g. that the data is simulated; plain text. */
+async function showNotice() {
+  const response = await fetch("/notice.json");
+  const { notice } = response.ok ? await response.json() : {};
+  if (typeof notice === "string" && notice !== "") {
+    $("notice").textContent = notice;
+    $("notice").hidden = false;
+  }
+}
+showNotice().catch(() => {});
+
 if (token.get()) guard(start)();

@@ -15,7 +15,14 @@ function dashboardRoot(): string {
   return found;
 }
 
-export const dashboardRoutes: FastifyPluginAsync = async (app) => {
+export interface DashboardRouteOptions {
+  /** PM_GATEWAY_NOTICE: shown at the top of the page to everyone, signed in or not. */
+  notice?: string;
+}
+
+export const dashboardRoutes: FastifyPluginAsync<DashboardRouteOptions> = async (app, options) => {
+  const notice = { notice: options.notice ?? null };
+  app.get("/notice.json", async () => notice);
   await app.register(fastifyStatic, { root: dashboardRoot(), prefix: "/", index: "index.html" });
   const uplotDist = dirname(createRequire(import.meta.url).resolve("uplot/dist/uPlot.iife.min.js"));
   await app.register(fastifyStatic, {

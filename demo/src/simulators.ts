@@ -1,0 +1,30 @@
+import { startSimulatedCluster } from "./simulated-cluster.js";
+
+/** A simulated server a collector reads instead of a real system; started before that collector. */
+export interface Simulator {
+  /** How the demo's output describes it. */
+  description: string;
+  /** Starts it with its files in `workDir`; `env` is merged into the collector's. */
+  start(workDir: string): Promise<StartedSimulator>;
+}
+
+export interface StartedSimulator {
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The simulated servers of `testing/` the demo can run. A collector that names one in its
+ * `simulated` entry gets it started first, its variables, and the tag cluster=simulated.
+ */
+export const SIMULATORS = {
+  "kubernetes-cluster": {
+    description: "a small Kubernetes cluster with churn (the test API server of testing/)",
+    async start(workDir) {
+      const cluster = await startSimulatedCluster(workDir);
+      return { env: { KUBECONFIG: cluster.kubeconfig }, close: () => cluster.close() };
+    },
+  },
+} satisfies Record<string, Simulator>;
+
+export type SimulatorName = keyof typeof SIMULATORS;
