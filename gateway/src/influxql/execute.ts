@@ -2,6 +2,7 @@ import { RESERVED_TAGS } from "@platform-metrics/sdk";
 import type { InfluxSeries, Replicas } from "../influx/replicas.js";
 import type { SelectStatement, Source, Statement } from "./ast.js";
 import { boundSelect, exceeds, seriesCountQuery } from "./bound-select.js";
+import { expandsKeys, hideForeignKeys } from "./hide-keys.js";
 import { printExpr, printSelect, printSource, printStatement } from "./print.js";
 import { and, orgCondition, QueryRefused, scopeSelect, scopeShow } from "./scope.js";
 
@@ -43,6 +44,7 @@ function capped<T extends { limit?: number }>(statement: T): T {
 function prepareSelect(statement: SelectStatement, context: Pick<RunContext, "org" | "now" | "maxRangeNs" | "maxPoints">): Prepared {
   const { select, range } = scopeSelect(statement, context);
   const countQuery = seriesCountQuery(select, context.org);
+  const expands = expandsKeys(select);
   // A range or bucket count beyond the limits is refused now, before any statement runs.
   const unchecked = boundSelect(select, range, context.maxPoints, countQuery ? 1 : undefined);
   return async (run) => {
@@ -55,7 +57,7 @@ function prepareSelect(statement: SelectStatement, context: Pick<RunContext, "or
     const series = await ask(run, printSelect(bounded.select));
     const problem = exceeds(series ?? [], bounded.check);
     if (problem) throw new QueryRefused(problem);
-    return series;
+    return series && expands ? hideForeignKeys(series) : series;
   };
 }
 

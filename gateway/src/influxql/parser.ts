@@ -490,8 +490,9 @@ export class Parser {
 
   private withCast<T extends Expr & { kind: "var" | "wildcard" }>(expr: T): Expr {
     if (!this.acceptOp("::")) return expr;
-    const cast = this.ident("a type").toLowerCase();
-    if (expr.kind === "wildcard" ? cast !== "tag" && cast !== "field" : !CASTS.has(cast)) this.fail("a type such as tag or field");
+    const token = this.next();
+    const cast = token.type === "word" ? token.text.toLowerCase() : "";
+    if (expr.kind === "wildcard" ? cast !== "tag" && cast !== "field" : !CASTS.has(cast)) this.fail("a type such as tag or field", token);
     return { ...expr, cast } as Expr;
   }
 }
