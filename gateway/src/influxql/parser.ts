@@ -399,11 +399,8 @@ export class Parser {
       const power = PRECEDENCE[op];
       if (power === undefined || power < minPrecedence) break;
       this.next();
-      let right: Expr;
-      if (op === "=~" || op === "!~") {
-        const pattern = this.regex();
-        right = pattern !== undefined ? { kind: "regex", pattern } : this.expr(power + 1);
-      } else right = this.expr(power + 1);
+      // A regex on the right of =~ is read by primary(), like any other operand.
+      const right = this.expr(power + 1);
       left = { kind: "binary", op: op as BinaryOp, left, right };
     }
     this.depth--;
