@@ -125,7 +125,7 @@ describe("/query with an acme token", () => {
     const [[cpu]] = seriesOf(await influxql(app, `SELECT count("usage") FROM "cpu" WHERE ${RANGE}`));
     expect(cpu!.values[0]![1]).toBe(60);
     const [all] = seriesOf(await influxql(app, `SELECT * FROM "cpu" WHERE ${RANGE}`));
-    expect(all![0]!.columns.sort()).toEqual(["host", "idle", "org_1", "time", "usage"].sort());
+    expect(all![0]!.columns.sort()).toEqual(["host", "idle", "org", "time", "usage"].sort());
     const [tags] = seriesOf(await influxql(app, `SHOW TAG VALUES WITH KEY = "org"`));
     expect(tags!.flatMap((one) => one.values.map((row) => row[1]))).toEqual(["acme", "acme", "acme"]);
     const [measurements] = seriesOf(await influxql(app, "SHOW MEASUREMENTS"));

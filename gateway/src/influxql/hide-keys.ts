@@ -33,10 +33,17 @@ export function hideForeignKeys(series: InfluxSeries[]): InfluxSeries[] {
       (column, index) => column === "time" || values.some((row) => !empty(row[index], column)),
     );
     const tags = one.tags ? Object.fromEntries(Object.entries(one.tags).filter(([, value]) => value !== "")) : undefined;
+    const dropped = new Set(one.columns.filter((_column, index) => !keep[index]));
+    const kept = one.columns.filter((_column, index) => keep[index]);
+    // influxd names a tag `org_1` when a field is also named org; with that field gone, it is `org` again.
+    const columns = kept.map((column) => {
+      const base = /^(.+)_[0-9]+$/.exec(column)?.[1];
+      return base !== undefined && dropped.has(base) && !kept.includes(base) ? base : column;
+    });
     return {
       ...one,
       ...(tags ? { tags } : {}),
-      columns: one.columns.filter((_column, index) => keep[index]),
+      columns,
       values: values.map((row) => row.filter((_value, index) => keep[index])),
     };
   });
