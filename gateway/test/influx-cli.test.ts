@@ -26,9 +26,10 @@ afterAll(() => fixture?.close());
 
 async function cli(args: string[], token = tokens.acme) {
   const base = ["-host", "127.0.0.1", "-port", String(port), "-username", "grafana", "-password", token];
-  return run(influx, [...base, ...args], { timeout: 60_000, env: { ...process.env, HOME: fixture.dir } }).catch(
-    (error: { stdout: string; stderr: string; code: number }) => error,
-  );
+  return run(influx, [...base, ...args], {
+    timeout: 60_000,
+    env: { ...process.env, HOME: fixture.dir },
+  }).catch((error: { stdout: string; stderr: string; code: number }) => error);
 }
 
 function expectNoGlobex(text: string) {
@@ -37,10 +38,23 @@ function expectNoGlobex(text: string) {
 
 describe("the influx CLI through the gateway", () => {
   it("lists acme's measurements only", async () => {
-    const { stdout, stderr } = await cli(["-database", DB, "-execute", "SHOW MEASUREMENTS", "-format", "json"]);
+    const { stdout, stderr } = await cli([
+      "-database",
+      DB,
+      "-execute",
+      "SHOW MEASUREMENTS",
+      "-format",
+      "json",
+    ]);
     expect(stderr).toBe("");
     expect(JSON.parse(stdout)).toEqual({
-      results: [{ series: [{ name: "measurements", columns: ["name"], values: [["acme_disk"], ["acme_status"], ["cpu"]] }] }],
+      results: [
+        {
+          series: [
+            { name: "measurements", columns: ["name"], values: [["acme_disk"], ["acme_status"], ["cpu"]] },
+          ],
+        },
+      ],
     });
   });
 
@@ -68,7 +82,14 @@ describe("the influx CLI through the gateway", () => {
   it("runs statements the way its USE and SHOW commands send them", async () => {
     const { stdout } = await cli(["-execute", "SHOW DATABASES", "-format", "csv"]);
     expect(stdout.trim().split("\n")).toEqual(["name,name", `databases,${DB}`, "databases,acme"]);
-    const { stdout: tags } = await cli(["-database", "acme", "-execute", `SHOW TAG VALUES WITH KEY = "org"`, "-format", "csv"]);
+    const { stdout: tags } = await cli([
+      "-database",
+      "acme",
+      "-execute",
+      `SHOW TAG VALUES WITH KEY = "org"`,
+      "-format",
+      "csv",
+    ]);
     expect(tags).toContain("org,acme");
     expectNoGlobex(tags);
   });

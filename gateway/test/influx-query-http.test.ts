@@ -18,12 +18,17 @@ const MEASUREMENTS = "SHOW MEASUREMENTS";
 
 beforeAll(async () => {
   fixture = await startFixture();
-  const logger = createLogger({ name: "gw", level: "debug", destination: { write: (line) => logs.push(line) } });
+  const logger = createLogger({
+    name: "gw",
+    level: "debug",
+    destination: { write: (line) => logs.push(line) },
+  });
   app = await fixture.gateway({ PM_GATEWAY_PROBE_INTERVAL: "1h", PM_GATEWAY_RATE_LIMIT: "100000" }, logger);
 });
 afterAll(() => fixture?.close());
 
-const query = (url: string, headers: Record<string, string> = {}) => app.inject({ method: "GET", url, headers });
+const query = (url: string, headers: Record<string, string> = {}) =>
+  app.inject({ method: "GET", url, headers });
 const q = (text: string) => `db=${DB}&q=${encodeURIComponent(text)}`;
 const basic = (user: string, password: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
@@ -47,7 +52,13 @@ describe("credentials", () => {
     ["no credentials", {}, "", 401, /missing credentials/],
     ["a wrong token", { authorization: "Token nope" }, "", 401, /token is not valid/],
     ["a wrong basic password", basic("grafana", "nope"), "", 401, /token is not valid/],
-    ["basic auth without a colon", { authorization: `Basic ${Buffer.from("x").toString("base64")}` }, "", 401, /user:token/],
+    [
+      "basic auth without a colon",
+      { authorization: `Basic ${Buffer.from("x").toString("base64")}` },
+      "",
+      401,
+      /user:token/,
+    ],
     ["an unknown scheme", { authorization: `Digest ${tokens.acme}` }, "", 401, /expected Authorization/],
     ["an expired token", { authorization: `Token ${tokens.expired}` }, "", 401, /expired/],
     ["a wrong p", {}, "&p=nope", 401, /token is not valid/],
@@ -79,7 +90,9 @@ describe("parameters and answers", () => {
       expect(ping.statusCode).toBe(204);
       expect(ping.headers["x-influxdb-version"]).toMatch(/^1\./);
     }
-    expect((await app.inject({ method: "GET", url: "/ping?verbose=true" })).json()).toEqual({ version: "1.8.10" });
+    expect((await app.inject({ method: "GET", url: "/ping?verbose=true" })).json()).toEqual({
+      version: "1.8.10",
+    });
   });
 
   it("takes q from a form body (Grafana's POST mode) and from the URL of an empty POST (the CLI)", async () => {
@@ -90,8 +103,14 @@ describe("parameters and answers", () => {
       payload: `q=${encodeURIComponent(MEASUREMENTS)}&epoch=ms`,
     });
     expect(measurementsOf(form.body)).toEqual(["acme_disk", "acme_status", "cpu"]);
-    const cli = await app.inject({ method: "POST", url: `/query?chunked=true&epoch=ns&${q(MEASUREMENTS)}`, headers: basic("x", tokens.acme) });
-    expect(cli.body).toBe(`${JSON.stringify({ results: [{ statement_id: 0, series: [{ name: "measurements", columns: ["name"], values: [["acme_disk"], ["acme_status"], ["cpu"]] }] }] })}\n`);
+    const cli = await app.inject({
+      method: "POST",
+      url: `/query?chunked=true&epoch=ns&${q(MEASUREMENTS)}`,
+      headers: basic("x", tokens.acme),
+    });
+    expect(cli.body).toBe(
+      `${JSON.stringify({ results: [{ statement_id: 0, series: [{ name: "measurements", columns: ["name"], values: [["acme_disk"], ["acme_status"], ["cpu"]] }] }] })}\n`,
+    );
   });
 
   it("writes times as epoch integers when asked, nanoseconds exactly, else RFC 3339", async () => {
@@ -101,7 +120,9 @@ describe("parameters and answers", () => {
     const ms = Date.parse(rfc);
     expect(seriesOf(await influxql(app, select, { epoch: "ms" }))[0]![0]!.values[0]![0]).toBe(ms);
     expect(seriesOf(await influxql(app, select, { epoch: "s" }))[0]![0]!.values[0]![0]).toBe(ms / 1000);
-    expect(seriesOf(await influxql(app, select, { epoch: "h" }))[0]![0]!.values[0]![0]).toBe(Math.floor(ms / 3_600_000));
+    expect(seriesOf(await influxql(app, select, { epoch: "h" }))[0]![0]!.values[0]![0]).toBe(
+      Math.floor(ms / 3_600_000),
+    );
     const ns = await influxql(app, select, { epoch: "ns" });
     expect(ns.body).toContain(`[[${BigInt(ms) * 1_000_000n},`);
     const bad = await influxql(app, select, { epoch: "fortnight" });
@@ -124,7 +145,10 @@ describe("parameters and answers", () => {
   });
 
   it("answers each statement in order; one that fails ends the request there, as influxd", async () => {
-    const response = await influxql(app, `SHOW MEASUREMENTS; SELECT max("state") FROM "acme_status" WHERE ${RANGE}; SHOW DATABASES`);
+    const response = await influxql(
+      app,
+      `SHOW MEASUREMENTS; SELECT max("state") FROM "acme_status" WHERE ${RANGE}; SHOW DATABASES`,
+    );
     expect(response.statusCode).toBe(200);
     const { results } = response.json();
     expect(results).toHaveLength(2);
@@ -135,8 +159,15 @@ describe("parameters and answers", () => {
 
 describe("limits of the structured API", () => {
   it("bounds the range and the points, before asking and in the answer", async () => {
-    const small = await fixture.gateway({ PM_GATEWAY_MAX_POINTS: "40", PM_GATEWAY_MAX_RANGE: "2h", PM_GATEWAY_PROBE_INTERVAL: "1h" });
-    const long = await influxql(small, `SELECT mean("usage") FROM "cpu" WHERE time >= now() - 3h GROUP BY time(1h)`);
+    const small = await fixture.gateway({
+      PM_GATEWAY_MAX_POINTS: "40",
+      PM_GATEWAY_MAX_RANGE: "2h",
+      PM_GATEWAY_PROBE_INTERVAL: "1h",
+    });
+    const long = await influxql(
+      small,
+      `SELECT mean("usage") FROM "cpu" WHERE time >= now() - 3h GROUP BY time(1h)`,
+    );
     expect(long.statusCode).toBe(400);
     expect(long.json().error).toBe("the time range spans 3h; at most 2h is allowed");
     const buckets = await influxql(small, `SELECT mean("usage") FROM "cpu" WHERE ${RANGE} GROUP BY time(1m)`);
@@ -145,16 +176,27 @@ describe("limits of the structured API", () => {
     // Two series of 30 points: 60 > 40, found from the series count before the query.
     const raw = await influxql(small, `SELECT "usage" FROM "cpu" WHERE ${RANGE} GROUP BY "host"`);
     expect(raw.json().results[0].error).toMatch(/too many points: a series holds more than 20 points/);
-    const limited = seriesOf(await influxql(small, `SELECT "usage" FROM "cpu" WHERE ${RANGE} GROUP BY "host" LIMIT 20`));
+    const limited = seriesOf(
+      await influxql(small, `SELECT "usage" FROM "cpu" WHERE ${RANGE} GROUP BY "host" LIMIT 20`),
+    );
     expect(limited[0]!.map((series) => series.values.length)).toEqual([20, 20]);
-    const fewer = seriesOf(await influxql(small, `SELECT mean("usage") FROM "cpu" WHERE ${RANGE} GROUP BY time(10m), "host"`));
+    const fewer = seriesOf(
+      await influxql(small, `SELECT mean("usage") FROM "cpu" WHERE ${RANGE} GROUP BY time(10m), "host"`),
+    );
     expect(fewer[0]).toHaveLength(2);
-    const tooManySeries = await influxql(small, `SELECT mean("usage") FROM "cpu" WHERE ${RANGE} GROUP BY time(2m), "host"`);
+    const tooManySeries = await influxql(
+      small,
+      `SELECT mean("usage") FROM "cpu" WHERE ${RANGE} GROUP BY time(2m), "host"`,
+    );
     expect(tooManySeries.json().results[0].error).toMatch(/more than 1 series of up to 31 points/);
   });
 
   it("shares the rate limit with the JSON API, and answers 429 in InfluxDB's shape", async () => {
-    const limited = await fixture.gateway({ PM_GATEWAY_RATE_LIMIT: "3", PM_GATEWAY_RATE_WINDOW: "1h", PM_GATEWAY_PROBE_INTERVAL: "1h" });
+    const limited = await fixture.gateway({
+      PM_GATEWAY_RATE_LIMIT: "3",
+      PM_GATEWAY_RATE_WINDOW: "1h",
+      PM_GATEWAY_PROBE_INTERVAL: "1h",
+    });
     const api = () => limited.inject({ method: "GET", url: "/api/v1/orgs", headers: bearer(tokens.limited) });
     expect((await api()).statusCode).toBe(200);
     expect((await api()).statusCode).toBe(200);
@@ -167,7 +209,10 @@ describe("limits of the structured API", () => {
 
   it("aborts the InfluxDB query when the caller hangs up", async () => {
     const proxy = await startHoldingProxy(fixture.a.url);
-    const gateway = await fixture.gateway({ PM_INFLUX_URLS: `a=${proxy.url}`, PM_GATEWAY_PROBE_INTERVAL: "1h" });
+    const gateway = await fixture.gateway({
+      PM_INFLUX_URLS: `a=${proxy.url}`,
+      PM_GATEWAY_PROBE_INTERVAL: "1h",
+    });
     const base = await gateway.listen({ port: 0, host: "127.0.0.1" });
     try {
       const caller = httpRequest(`${base}/query?${q(MEASUREMENTS)}`, { headers: bearer(tokens.busy) });
@@ -186,7 +231,10 @@ describe("limits of the structured API", () => {
     const gateway = await fixture.gateway({ PM_GATEWAY_PROBE_INTERVAL: "1h" });
     expect((await influxql(gateway, MEASUREMENTS)).headers["x-pm-replica"]).toBe("a");
     await fixture.a.close();
-    const response = await influxql(gateway, `SELECT count("usage") FROM "cpu" WHERE ${RANGE}; ${MEASUREMENTS}`);
+    const response = await influxql(
+      gateway,
+      `SELECT count("usage") FROM "cpu" WHERE ${RANGE}; ${MEASUREMENTS}`,
+    );
     expect(response.headers["x-pm-replica"]).toBe("b");
     const [[count], [measurements]] = seriesOf(response);
     expect(count!.values[0]![1]).toBe(60);

@@ -34,7 +34,8 @@ describe.each([
     for (const statement of statements) {
       const scoped =
         statement.kind === "select"
-          ? scopeSelect(statement, { org: "acme", now: BigInt(toMs) * 1_000_000n, maxRangeNs: 10n ** 15n }).select
+          ? scopeSelect(statement, { org: "acme", now: BigInt(toMs) * 1_000_000n, maxRangeNs: 10n ** 15n })
+              .select
           : scopeShow(statement, "acme");
       const printed = printQuery([scoped]);
       if (!UNSCOPED.has(statement.kind)) expect(printed).toContain(ORG);

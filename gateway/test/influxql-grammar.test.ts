@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Dimension, Expr, Fill, NameMatch, SelectStatement, Source, Statement } from "../src/influxql/ast.js";
+import type {
+  Dimension,
+  Expr,
+  Fill,
+  NameMatch,
+  SelectStatement,
+  Source,
+  Statement,
+} from "../src/influxql/ast.js";
 import { InfluxQLSyntaxError } from "../src/influxql/lexer.js";
 import { parseQuery, UnsupportedStatement } from "../src/influxql/parser.js";
 import { printQuery } from "../src/influxql/print.js";
@@ -13,11 +21,19 @@ const text = fc.oneof(
   fc.string({ unit: "binary", minLength: 1, maxLength: 8 }),
   fc.constantFrom("org", 'a"b', "a'b", "a\\b", "x\ny", "--", "/*", "*/", ";", "ｏrg", "time", "SELECT"),
 );
-const word = fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/).filter((w) => !["true", "false", "time"].includes(w));
+const word = fc
+  .stringMatching(/^[a-z_][a-z0-9_]{0,6}$/)
+  .filter((w) => !["true", "false", "time"].includes(w));
 // A regex as the scanner hands it over: a backslash always escapes the next character (never `/`,
 // which the scanner turns into `/`), and no pattern starts with `*` (that would open a comment).
 const regexPattern = fc
-  .array(fc.oneof(fc.constantFrom("\\d", "\\\\", "/", ".*", "(a|b)", "^", "$", "[^/]", "\\.", "ü", "'", '"', " "), fc.string({ maxLength: 3 }).filter((s) => !/[\\\n]/.test(s))), { maxLength: 5 })
+  .array(
+    fc.oneof(
+      fc.constantFrom("\\d", "\\\\", "/", ".*", "(a|b)", "^", "$", "[^/]", "\\.", "ü", "'", '"', " "),
+      fc.string({ maxLength: 3 }).filter((s) => !/[\\\n]/.test(s)),
+    ),
+    { maxLength: 5 },
+  )
   .map((parts) => parts.join(""))
   .filter((p) => !p.startsWith("*"));
 const safeNumber = fc
@@ -29,22 +45,67 @@ const duration = fc
 
 const leaf: fc.Arbitrary<Expr> = fc.oneof(
   fc.record({ kind: fc.constant("var" as const), name: text }, { requiredKeys: ["kind", "name"] }),
-  fc.record({ kind: fc.constant("var" as const), name: text, cast: fc.constantFrom("tag", "field", "integer", "float", "string", "boolean") }),
-  fc.record({ kind: fc.constant("wildcard" as const), cast: fc.constantFrom("tag" as const, "field" as const) }, { requiredKeys: ["kind"] }),
+  fc.record({
+    kind: fc.constant("var" as const),
+    name: text,
+    cast: fc.constantFrom("tag", "field", "integer", "float", "string", "boolean"),
+  }),
+  fc.record(
+    { kind: fc.constant("wildcard" as const), cast: fc.constantFrom("tag" as const, "field" as const) },
+    { requiredKeys: ["kind"] },
+  ),
   fc.record({ kind: fc.constant("number" as const), value: safeNumber }),
-  fc.record({ kind: fc.constant("integer" as const), value: fc.bigInt({ min: -(2n ** 63n) + 1n, max: 2n ** 63n - 1n }) }),
-  fc.record({ kind: fc.constant("duration" as const), text: fc.oneof(duration, duration.map((d) => `-${d}`)) }),
+  fc.record({
+    kind: fc.constant("integer" as const),
+    value: fc.bigInt({ min: -(2n ** 63n) + 1n, max: 2n ** 63n - 1n }),
+  }),
+  fc.record({
+    kind: fc.constant("duration" as const),
+    text: fc.oneof(
+      duration,
+      duration.map((d) => `-${d}`),
+    ),
+  }),
   fc.record({ kind: fc.constant("string" as const), value: fc.string({ unit: "binary", maxLength: 8 }) }),
   fc.record({ kind: fc.constant("boolean" as const), value: fc.boolean() }),
   fc.record({ kind: fc.constant("regex" as const), pattern: regexPattern }),
 );
-const OPS = ["OR", "AND", "=", "!=", "<>", "<", "<=", ">", ">=", "=~", "!~", "+", "-", "|", "^", "*", "/", "%", "&"] as const;
+const OPS = [
+  "OR",
+  "AND",
+  "=",
+  "!=",
+  "<>",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "=~",
+  "!~",
+  "+",
+  "-",
+  "|",
+  "^",
+  "*",
+  "/",
+  "%",
+  "&",
+] as const;
 const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
   expr: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     leaf,
-    fc.record({ kind: fc.constant("call" as const), name: word, args: fc.array(tie("expr"), { maxLength: 3 }) }),
-    fc.record({ kind: fc.constant("binary" as const), op: fc.constantFrom(...OPS), left: tie("expr"), right: tie("expr") }),
+    fc.record({
+      kind: fc.constant("call" as const),
+      name: word,
+      args: fc.array(tie("expr"), { maxLength: 3 }),
+    }),
+    fc.record({
+      kind: fc.constant("binary" as const),
+      op: fc.constantFrom(...OPS),
+      left: tie("expr"),
+      right: tie("expr"),
+    }),
   ),
 }));
 
@@ -58,23 +119,42 @@ const plainSource: fc.Arbitrary<Source> = fc.oneof(
   regexPattern.chain((pattern) => named({ kind: "regex" as const, pattern })),
 );
 const dimension: fc.Arbitrary<Dimension> = fc.oneof(
-  fc.record({ kind: fc.constant("time" as const), interval: duration.map((t): Expr => ({ kind: "duration", text: t })), offset: duration.map((t): Expr => ({ kind: "duration", text: t })) }, { requiredKeys: ["kind", "interval"] }),
+  fc.record(
+    {
+      kind: fc.constant("time" as const),
+      interval: duration.map((t): Expr => ({ kind: "duration", text: t })),
+      offset: duration.map((t): Expr => ({ kind: "duration", text: t })),
+    },
+    { requiredKeys: ["kind", "interval"] },
+  ),
   fc.record({ kind: fc.constant("tag" as const), name: text }),
   fc.record({ kind: fc.constant("regex" as const), pattern: regexPattern }),
   fc.constant({ kind: "all" as const }),
 );
 const fill: fc.Arbitrary<Fill> = fc.oneof(
   fc.constantFrom<Fill>({ kind: "null" }, { kind: "none" }, { kind: "previous" }, { kind: "linear" }),
-  fc.record({ kind: fc.constant("value" as const), value: fc.oneof(fc.integer({ min: -1e9, max: 1e9 }), fc.constantFrom(0.5, -2.25)).filter((v) => !Object.is(v, -0)) }),
+  fc.record({
+    kind: fc.constant("value" as const),
+    value: fc
+      .oneof(fc.integer({ min: -1e9, max: 1e9 }), fc.constantFrom(0.5, -2.25))
+      .filter((v) => !Object.is(v, -0)),
+  }),
 );
 const count = fc.integer({ min: 0, max: 1_000_000 });
 const { select } = fc.letrec<{ select: SelectStatement }>((tie) => ({
   select: fc.record(
     {
       kind: fc.constant("select" as const),
-      fields: fc.array(fc.record({ expr, alias: text }, { requiredKeys: ["expr"] }), { minLength: 1, maxLength: 3 }),
+      fields: fc.array(fc.record({ expr, alias: text }, { requiredKeys: ["expr"] }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
       sources: fc.array(
-        fc.oneof({ depthSize: "small" }, plainSource, tie("select").map((inner): Source => ({ kind: "subquery", select: inner }))),
+        fc.oneof(
+          { depthSize: "small" },
+          plainSource,
+          tie("select").map((inner): Source => ({ kind: "subquery", select: inner })),
+        ),
         { minLength: 1, maxLength: 2 },
       ),
       where: expr,
@@ -93,17 +173,74 @@ const { select } = fc.letrec<{ select: SelectStatement }>((tie) => ({
 const nameMatch = (withIn: boolean): fc.Arbitrary<NameMatch> =>
   fc.oneof(
     fc.record({ op: fc.constantFrom(...(withIn ? (["=", "!="] as const) : (["="] as const))), name: text }),
-    fc.record({ op: fc.constantFrom(...(withIn ? (["=~", "!~"] as const) : (["=~"] as const))), pattern: regexPattern }),
-    ...(withIn ? [fc.record({ op: fc.constant("IN" as const), names: fc.array(text, { minLength: 1, maxLength: 3 }) })] : []),
+    fc.record({
+      op: fc.constantFrom(...(withIn ? (["=~", "!~"] as const) : (["=~"] as const))),
+      pattern: regexPattern,
+    }),
+    ...(withIn
+      ? [fc.record({ op: fc.constant("IN" as const), names: fc.array(text, { minLength: 1, maxLength: 3 }) })]
+      : []),
   );
 const show: fc.Arbitrary<Statement> = fc.oneof(
   fc.constant({ kind: "showDatabases" as const }),
   fc.record({ kind: fc.constant("showRetentionPolicies" as const), on: text }, { requiredKeys: ["kind"] }),
-  fc.record({ kind: fc.constant("showMeasurements" as const), on: text, with: nameMatch(false), where: expr, limit: count, offset: count }, { requiredKeys: ["kind"] }),
-  fc.record({ kind: fc.constant("showTagKeys" as const), on: text, sources: fc.array(plainSource, { maxLength: 2 }), where: expr, limit: count, offset: count, slimit: count, soffset: count }, { requiredKeys: ["kind", "sources"] }),
-  fc.record({ kind: fc.constant("showTagValues" as const), on: text, sources: fc.array(plainSource, { maxLength: 2 }), key: nameMatch(true), where: expr, limit: count, offset: count }, { requiredKeys: ["kind", "sources", "key"] }),
-  fc.record({ kind: fc.constant("showFieldKeys" as const), on: text, sources: fc.array(plainSource, { maxLength: 2 }), limit: count, offset: count }, { requiredKeys: ["kind", "sources"] }),
-  fc.record({ kind: fc.constant("showSeries" as const), on: text, sources: fc.array(plainSource, { maxLength: 2 }), where: expr, limit: count, offset: count }, { requiredKeys: ["kind", "sources"] }),
+  fc.record(
+    {
+      kind: fc.constant("showMeasurements" as const),
+      on: text,
+      with: nameMatch(false),
+      where: expr,
+      limit: count,
+      offset: count,
+    },
+    { requiredKeys: ["kind"] },
+  ),
+  fc.record(
+    {
+      kind: fc.constant("showTagKeys" as const),
+      on: text,
+      sources: fc.array(plainSource, { maxLength: 2 }),
+      where: expr,
+      limit: count,
+      offset: count,
+      slimit: count,
+      soffset: count,
+    },
+    { requiredKeys: ["kind", "sources"] },
+  ),
+  fc.record(
+    {
+      kind: fc.constant("showTagValues" as const),
+      on: text,
+      sources: fc.array(plainSource, { maxLength: 2 }),
+      key: nameMatch(true),
+      where: expr,
+      limit: count,
+      offset: count,
+    },
+    { requiredKeys: ["kind", "sources", "key"] },
+  ),
+  fc.record(
+    {
+      kind: fc.constant("showFieldKeys" as const),
+      on: text,
+      sources: fc.array(plainSource, { maxLength: 2 }),
+      limit: count,
+      offset: count,
+    },
+    { requiredKeys: ["kind", "sources"] },
+  ),
+  fc.record(
+    {
+      kind: fc.constant("showSeries" as const),
+      on: text,
+      sources: fc.array(plainSource, { maxLength: 2 }),
+      where: expr,
+      limit: count,
+      offset: count,
+    },
+    { requiredKeys: ["kind", "sources"] },
+  ),
 );
 const statements = fc.array(fc.oneof(select, show), { minLength: 1, maxLength: 3 });
 
@@ -122,14 +259,20 @@ describe("InfluxQL grammar (fast-check)", () => {
 
   it("never throws anything but a syntax error or a refusal on any text", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 60 }), statements.map((tree) => printQuery(tree).slice(0, 80))), (q) => {
-        try {
-          const tree = parseQuery(q);
-          expect(parseQuery(printQuery(tree))).toEqual(tree);
-        } catch (error) {
-          expect(error instanceof InfluxQLSyntaxError || error instanceof UnsupportedStatement).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary", maxLength: 60 }),
+          statements.map((tree) => printQuery(tree).slice(0, 80)),
+        ),
+        (q) => {
+          try {
+            const tree = parseQuery(q);
+            expect(parseQuery(printQuery(tree))).toEqual(tree);
+          } catch (error) {
+            expect(error instanceof InfluxQLSyntaxError || error instanceof UnsupportedStatement).toBe(true);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -139,7 +282,10 @@ describe("org scoping", () => {
   const ORG = `"org"::tag = 'acme'`;
   const scoped = (q: string) => {
     const [statement] = parseQuery(q);
-    const tree = statement!.kind === "select" ? scopeSelect(statement!, { org: "acme", now: 10n ** 18n, maxRangeNs: 10n ** 15n }).select : scopeShow(statement!, "acme");
+    const tree =
+      statement!.kind === "select"
+        ? scopeSelect(statement!, { org: "acme", now: 10n ** 18n, maxRangeNs: 10n ** 15n }).select
+        : scopeShow(statement!, "acme");
     return printQuery([tree]);
   };
 
@@ -153,9 +299,13 @@ describe("org scoping", () => {
   });
 
   it("scopes every subquery at every level, and only the levels that read measurements", () => {
-    const q = scoped(`SELECT max(m) FROM (SELECT mean(v) AS m FROM (SELECT * FROM /.*/, "db".."x" WHERE time > now() - 30m) GROUP BY time(1m)) WHERE time > now() - 1h`);
+    const q = scoped(
+      `SELECT max(m) FROM (SELECT mean(v) AS m FROM (SELECT * FROM /.*/, "db".."x" WHERE time > now() - 30m) GROUP BY time(1m)) WHERE time > now() - 1h`,
+    );
     expect(q.split(ORG)).toHaveLength(2);
-    expect(q).toContain(`FROM /.*/, "x" WHERE "time" > now() - 30m AND "time" <= 1000000000000000000 AND ${ORG}`);
+    expect(q).toContain(
+      `FROM /.*/, "x" WHERE "time" > now() - 30m AND "time" <= 1000000000000000000 AND ${ORG}`,
+    );
     // The middle level inherits the outer range, written into it.
     expect(q).toContain(`GROUP BY time(1m)`);
     expect(q.match(/"time" >= 999996400000000001/g)).toHaveLength(1);
@@ -166,7 +316,9 @@ describe("org scoping", () => {
       `SHOW TAG VALUES FROM "cpu" WITH KEY = "host" WHERE "region" = 'x' AND ${ORG}`,
     );
     expect(scoped(`SHOW MEASUREMENTS`)).toBe(`SHOW MEASUREMENTS WHERE ${ORG}`);
-    expect(scoped(`SHOW SERIES FROM "pm"."autogen"."cpu"`)).toBe(`SHOW SERIES FROM "autogen"."cpu" WHERE ${ORG}`);
+    expect(scoped(`SHOW SERIES FROM "pm"."autogen"."cpu"`)).toBe(
+      `SHOW SERIES FROM "autogen"."cpu" WHERE ${ORG}`,
+    );
     expect(scoped(`SHOW TAG KEYS`)).toBe(`SHOW TAG KEYS WHERE ${ORG}`);
   });
 
@@ -174,8 +326,12 @@ describe("org scoping", () => {
     expect(() => scoped(`SELECT * FROM cpu`)).toThrow(QueryRefused);
     expect(() => scoped(`SELECT * FROM cpu WHERE time > now() - 1h OR a = 1`)).toThrow(/time range/);
     expect(() => scoped(`SELECT * FROM cpu WHERE time > now() - 100000h`)).toThrow(/at most/);
-    expect(scoped(`SELECT * FROM cpu WHERE time >= '2020-01-01T00:00:00Z' AND time <= '2020-01-01 01:00:00'`)).toContain(ORG);
-    expect(scoped(`SELECT * FROM cpu WHERE time >= 1577836800000ms and time <= 1577840400000ms`)).toContain(ORG);
+    expect(
+      scoped(`SELECT * FROM cpu WHERE time >= '2020-01-01T00:00:00Z' AND time <= '2020-01-01 01:00:00'`),
+    ).toContain(ORG);
+    expect(scoped(`SELECT * FROM cpu WHERE time >= 1577836800000ms and time <= 1577840400000ms`)).toContain(
+      ORG,
+    );
   });
 });
 

@@ -155,7 +155,9 @@ describe("/query with an acme token", () => {
   });
 
   it("reads an org by its name as the database; a token of several orgs must name one", async () => {
-    expect(seriesOf(await influxql(app, "SHOW MEASUREMENTS", { db: "acme" }))[0]![0]!.values.flat()).toContain("cpu");
+    expect(
+      seriesOf(await influxql(app, "SHOW MEASUREMENTS", { db: "acme" }))[0]![0]!.values.flat(),
+    ).toContain("cpu");
     const several = await influxql(app, "SHOW MEASUREMENTS", { token: tokens.multi });
     expect(several.statusCode).toBe(400);
     expect(several.json().error).toMatch(/org is required/);
@@ -167,7 +169,10 @@ describe("/query with an acme token", () => {
   });
 
   it("while a platform admin token does read globex by its name (the data is there)", async () => {
-    const response = await influxql(app, `SELECT * FROM "g_secret_only" WHERE ${RANGE}`, { token: tokens.admin, db: "globex" });
+    const response = await influxql(app, `SELECT * FROM "g_secret_only" WHERE ${RANGE}`, {
+      token: tokens.admin,
+      db: "globex",
+    });
     expect(seriesOf(response)[0]![0]!.values).toHaveLength(30);
     expect(response.body).toContain("31337.5");
   });
@@ -193,19 +198,42 @@ describe("hostile InfluxQL (fast-check)", () => {
     `"host" = 'a\\' OR "org" = \\'globex'`,
     "true",
   );
-  const field = fc.constantFrom("*", `"usage"`, `"org"`, "/.*/", `mean("usage")`, `count(*)`, `"g_secret_field"`, `last("g_secret_state")`);
+  const field = fc.constantFrom(
+    "*",
+    `"usage"`,
+    `"org"`,
+    "/.*/",
+    `mean("usage")`,
+    `count(*)`,
+    `"g_secret_field"`,
+    `last("g_secret_state")`,
+  );
   const join = fc.constantFrom(" AND ", " OR ", " AND (", " -- ", " /* */ AND ");
-  const groupBy = fc.constantFrom("", " GROUP BY *", ` GROUP BY "org"`, " GROUP BY time(10m), *", " GROUP BY /.*/");
+  const groupBy = fc.constantFrom(
+    "",
+    " GROUP BY *",
+    ` GROUP BY "org"`,
+    " GROUP BY time(10m), *",
+    " GROUP BY /.*/",
+  );
 
   it("answers 400 or acme-only data for any mix", async () => {
     await fc.assert(
-      fc.asyncProperty(field, source, condition, join, groupBy, fc.boolean(), async (f, s, c, j, g, first) => {
-        const where = first ? `${RANGE}${j}${c}${j.includes("(") ? ")" : ""}` : `${c}${j}${RANGE}`;
-        const q = `SELECT ${f} FROM ${s} WHERE ${where}${g}`;
-        const response = await influxql(app, q);
-        expect([200, 400], response.body).toContain(response.statusCode);
-        expectNoGlobex(response, q);
-      }),
+      fc.asyncProperty(
+        field,
+        source,
+        condition,
+        join,
+        groupBy,
+        fc.boolean(),
+        async (f, s, c, j, g, first) => {
+          const where = first ? `${RANGE}${j}${c}${j.includes("(") ? ")" : ""}` : `${c}${j}${RANGE}`;
+          const q = `SELECT ${f} FROM ${s} WHERE ${where}${g}`;
+          const response = await influxql(app, q);
+          expect([200, 400], response.body).toContain(response.statusCode);
+          expectNoGlobex(response, q);
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -14,7 +14,11 @@ const SCHEME = /^(Basic|Token|Bearer)[ ]+([^\s]{1,8192})[ ]*$/i;
 function fromBasic(encoded: string): string {
   const decoded = Buffer.from(encoded, "base64").toString("utf8");
   const colon = decoded.indexOf(":");
-  if (colon < 0) throw unauthorized("basic auth needs user:token, with the gateway token as the password", "invalid_token");
+  if (colon < 0)
+    throw unauthorized(
+      "basic auth needs user:token, with the gateway token as the password",
+      "invalid_token",
+    );
   return decoded.slice(colon + 1);
 }
 
@@ -23,7 +27,11 @@ export function influxCredential(request: FastifyRequest): string {
   const header = request.headers.authorization;
   if (header) {
     const match = SCHEME.exec(header);
-    if (!match) throw unauthorized("expected Authorization: Token <token>, Bearer <token> or Basic with the token as password", "invalid_token");
+    if (!match)
+      throw unauthorized(
+        "expected Authorization: Token <token>, Bearer <token> or Basic with the token as password",
+        "invalid_token",
+      );
     const token = match[1]!.toLowerCase() === "basic" ? fromBasic(match[2]!) : match[2]!;
     if (!token) throw unauthorized("the password (the gateway token) is empty", "invalid_token");
     return token;
@@ -31,5 +39,8 @@ export function influxCredential(request: FastifyRequest): string {
   const p = (request.query as Record<string, unknown> | undefined)?.p;
   if (Array.isArray(p)) throw badRequest("expected one p parameter");
   if (typeof p === "string" && p !== "") return p;
-  throw unauthorized("missing credentials: send the gateway token as the password, or Authorization: Token <token>", "missing_token");
+  throw unauthorized(
+    "missing credentials: send the gateway token as the password, or Authorization: Token <token>",
+    "missing_token",
+  );
 }

@@ -21,8 +21,10 @@ export interface BoundedSelect {
 /** Series a raw query over subqueries may return when it groups by tags (their count is unknown). */
 const SUBQUERY_SERIES = 10;
 
-const groupsByTags = (select: SelectStatement) => select.groupBy.some((dimension) => dimension.kind !== "time");
-const timeDimension = (select: SelectStatement) => select.groupBy.find((dimension) => dimension.kind === "time");
+const groupsByTags = (select: SelectStatement) =>
+  select.groupBy.some((dimension) => dimension.kind !== "time");
+const timeDimension = (select: SelectStatement) =>
+  select.groupBy.find((dimension) => dimension.kind === "time");
 
 /**
  * A raw query (no GROUP BY time) of measurements that may return more than one series per source
@@ -30,7 +32,8 @@ const timeDimension = (select: SelectStatement) => select.groupBy.find((dimensio
  */
 export function seriesCountQuery(select: SelectStatement, org: string): string | undefined {
   if (timeDimension(select) || select.sources.some((source) => source.kind === "subquery")) return undefined;
-  if (!groupsByTags(select) && select.sources.every((source) => source.kind === "measurement")) return undefined;
+  if (!groupsByTags(select) && select.sources.every((source) => source.kind === "measurement"))
+    return undefined;
   const sources = select.sources.map(printSource).join(", ");
   return `SHOW SERIES EXACT CARDINALITY FROM ${sources} WHERE ${printExpr(orgCondition(org))}`;
 }
@@ -52,19 +55,29 @@ export function boundSelect(
   let perSeries: number;
   let maxSeries: number;
   if (time?.kind === "time") {
-    if (time.interval.kind !== "duration") throw new QueryRefused("GROUP BY time() needs a duration, like time(1m)");
+    if (time.interval.kind !== "duration")
+      throw new QueryRefused("GROUP BY time() needs a duration, like time(1m)");
     const interval = durationLiteralNs(time.interval.text);
-    if (interval <= 0n) throw new QueryRefused(`GROUP BY time(${time.interval.text}) needs a positive duration`);
+    if (interval <= 0n)
+      throw new QueryRefused(`GROUP BY time(${time.interval.text}) needs a positive duration`);
     const buckets = (range.to - range.from) / interval + 1n;
-    perSeries = select.limit !== undefined && BigInt(select.limit) < buckets ? select.limit : Number(buckets > BigInt(maxPoints) + 1n ? BigInt(maxPoints) + 1n : buckets);
-    if (perSeries > maxPoints) tooMany(`${buckets} buckets of ${time.interval.text} per series; at most ${maxPoints} points are allowed`);
+    perSeries =
+      select.limit !== undefined && BigInt(select.limit) < buckets
+        ? select.limit
+        : Number(buckets > BigInt(maxPoints) + 1n ? BigInt(maxPoints) + 1n : buckets);
+    if (perSeries > maxPoints)
+      tooMany(
+        `${buckets} buckets of ${time.interval.text} per series; at most ${maxPoints} points are allowed`,
+      );
     maxSeries = Math.floor(maxPoints / Math.max(1, perSeries));
   } else {
     let series: number;
     if (seriesCount !== undefined) series = seriesCount;
-    else if (select.sources.some((source) => source.kind === "subquery") && groupsByTags(select)) series = Math.min(select.slimit ?? SUBQUERY_SERIES, SUBQUERY_SERIES);
+    else if (select.sources.some((source) => source.kind === "subquery") && groupsByTags(select))
+      series = Math.min(select.slimit ?? SUBQUERY_SERIES, SUBQUERY_SERIES);
     else series = select.sources.length;
-    if (series > maxPoints) tooMany(`the query reads ${series} series; at most ${maxPoints} points are allowed`);
+    if (series > maxPoints)
+      tooMany(`the query reads ${series} series; at most ${maxPoints} points are allowed`);
     maxSeries = Math.max(1, series);
     perSeries = Math.floor(maxPoints / maxSeries);
   }
@@ -87,6 +100,7 @@ export function exceeds(series: { values?: unknown[][] }[], check: PointCheck): 
       return `too many points: a series holds more than ${check.perSeries} points; at most ${check.maxPoints} points are allowed (narrow the time range, use a larger GROUP BY time() or add LIMIT)`;
     }
   }
-  if (total > check.maxPoints) return `too many points: more than ${check.maxPoints} (narrow the time range or the tags)`;
+  if (total > check.maxPoints)
+    return `too many points: more than ${check.maxPoints} (narrow the time range or the tags)`;
   return undefined;
 }

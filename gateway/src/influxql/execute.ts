@@ -38,10 +38,15 @@ async function ask(context: RunContext, influxql: string): Promise<InfluxSeries[
 }
 
 function capped<T extends { limit?: number }>(statement: T): T {
-  return statement.limit === undefined || statement.limit > SHOW_LIMIT ? { ...statement, limit: SHOW_LIMIT } : statement;
+  return statement.limit === undefined || statement.limit > SHOW_LIMIT
+    ? { ...statement, limit: SHOW_LIMIT }
+    : statement;
 }
 
-function prepareSelect(statement: SelectStatement, context: Pick<RunContext, "org" | "now" | "maxRangeNs" | "maxPoints">): Prepared {
+function prepareSelect(
+  statement: SelectStatement,
+  context: Pick<RunContext, "org" | "now" | "maxRangeNs" | "maxPoints">,
+): Prepared {
   const { select, range } = scopeSelect(statement, context);
   const countQuery = seriesCountQuery(select, context.org);
   const expands = expandsKeys(select);
@@ -108,7 +113,10 @@ function prepareFieldKeys(statement: Extract<Statement, { kind: "showFieldKeys" 
 }
 
 /** One statement pinned to the org; throws QueryRefused for what the limits do not allow. */
-export function prepareStatement(statement: Statement, context: Pick<RunContext, "org" | "now" | "maxRangeNs" | "maxPoints" | "databases">): Prepared {
+export function prepareStatement(
+  statement: Statement,
+  context: Pick<RunContext, "org" | "now" | "maxRangeNs" | "maxPoints" | "databases">,
+): Prepared {
   switch (statement.kind) {
     case "select":
       return prepareSelect(statement, context);

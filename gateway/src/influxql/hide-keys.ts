@@ -32,7 +32,9 @@ export function hideForeignKeys(series: InfluxSeries[]): InfluxSeries[] {
     const keep = one.columns.map(
       (column, index) => column === "time" || values.some((row) => !empty(row[index], column)),
     );
-    const tags = one.tags ? Object.fromEntries(Object.entries(one.tags).filter(([, value]) => value !== "")) : undefined;
+    const tags = one.tags
+      ? Object.fromEntries(Object.entries(one.tags).filter(([, value]) => value !== ""))
+      : undefined;
     const dropped = new Set(one.columns.filter((_column, index) => !keep[index]));
     const kept = one.columns.filter((_column, index) => keep[index]);
     // influxd names a tag `org_1` when a field is also named org; with that field gone, it is `org` again.

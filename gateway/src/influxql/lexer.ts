@@ -15,7 +15,31 @@ export type Token =
 
 export class InfluxQLSyntaxError extends Error {}
 
-const OPERATORS = ["::", "!=", "<>", "<=", ">=", "=~", "!~", "=", "<", ">", "+", "-", "*", "/", "%", "&", "|", "^", "(", ")", ",", ";", "."];
+const OPERATORS = [
+  "::",
+  "!=",
+  "<>",
+  "<=",
+  ">=",
+  "=~",
+  "!~",
+  "=",
+  "<",
+  ">",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "&",
+  "|",
+  "^",
+  "(",
+  ")",
+  ",",
+  ";",
+  ".",
+];
 const DURATION_UNIT = /^(ns|ms|u|µ|s|m|h|d|w)/;
 const ESCAPES: Record<string, string> = { n: "\n", "\\": "\\", "'": "'", '"': '"' };
 
@@ -50,7 +74,9 @@ function quoted(src: string, start: number, quote: string): { text: string; end:
     if (ch === "\\") {
       const escaped = ESCAPES[src[pos + 1] ?? ""];
       if (escaped === undefined) {
-        throw new InfluxQLSyntaxError(`bad escape ${JSON.stringify(src.slice(pos, pos + 2))} ${near(src, pos)}`);
+        throw new InfluxQLSyntaxError(
+          `bad escape ${JSON.stringify(src.slice(pos, pos + 2))} ${near(src, pos)}`,
+        );
       }
       text += escaped;
       pos += 2;
@@ -59,7 +85,9 @@ function quoted(src: string, start: number, quote: string): { text: string; end:
     text += ch;
     pos++;
   }
-  throw new InfluxQLSyntaxError(`unterminated ${quote === "'" ? "string" : "quoted identifier"} ${near(src, start)}`);
+  throw new InfluxQLSyntaxError(
+    `unterminated ${quote === "'" ? "string" : "quoted identifier"} ${near(src, start)}`,
+  );
 }
 
 /** The token at `start` (after whitespace and comments), and where it ends. */
@@ -102,7 +130,8 @@ function number(src: string, pos: number): { token: Token; end: number } {
       at += part.length + unit.length;
     }
     if (text) return { token: { type: "duration", text, pos }, end: at };
-    if (/[A-Za-z_]/.test(src[end] ?? "")) throw new InfluxQLSyntaxError(`bad number or duration ${near(src, pos)}`);
+    if (/[A-Za-z_]/.test(src[end] ?? ""))
+      throw new InfluxQLSyntaxError(`bad number or duration ${near(src, pos)}`);
     return { token: { type: "integer", text: digits, pos }, end };
   }
   if (/[A-Za-z_.]/.test(src[end] ?? "")) throw new InfluxQLSyntaxError(`bad number ${near(src, pos)}`);

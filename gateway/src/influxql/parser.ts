@@ -1,4 +1,14 @@
-import type { BinaryOp, Dimension, Expr, Field, Fill, NameMatch, SelectStatement, Source, Statement } from "./ast.js";
+import type {
+  BinaryOp,
+  Dimension,
+  Expr,
+  Field,
+  Fill,
+  NameMatch,
+  SelectStatement,
+  Source,
+  Statement,
+} from "./ast.js";
 import { InfluxQLSyntaxError, near, scan, scanRegex, type Token } from "./lexer.js";
 
 // Recursive descent over InfluxQL 1.x for the statements the gateway serves. Anything else is a
@@ -14,7 +24,18 @@ const KEYWORDS = new Set(
   ),
 );
 
-const REFUSED_VERBS = new Set(["DROP", "DELETE", "CREATE", "ALTER", "GRANT", "REVOKE", "KILL", "INSERT", "SET", "EXPLAIN"]);
+const REFUSED_VERBS = new Set([
+  "DROP",
+  "DELETE",
+  "CREATE",
+  "ALTER",
+  "GRANT",
+  "REVOKE",
+  "KILL",
+  "INSERT",
+  "SET",
+  "EXPLAIN",
+]);
 const CASTS = new Set(["tag", "field", "integer", "float", "string", "boolean", "unsigned"]);
 
 // Binding power of each binary operator, as InfluxQL's Token.Precedence().
@@ -131,7 +152,8 @@ export class Parser {
       if (this.peek().type === "eof") break;
       all.push(this.statement());
       const after = this.peek();
-      if (after.type !== "eof" && !(after.type === "op" && after.text === ";")) this.fail('";" or the end of the query');
+      if (after.type !== "eof" && !(after.type === "op" && after.text === ";"))
+        this.fail('";" or the end of the query');
     }
     return all;
   }
@@ -141,7 +163,9 @@ export class Parser {
     if (this.isWord(token, "SELECT")) return this.select();
     if (this.isWord(token, "SHOW")) return this.show();
     if (token.type === "word" && REFUSED_VERBS.has(token.text.toUpperCase())) {
-      throw new UnsupportedStatement(`${token.text.toUpperCase()} statements are not allowed through the gateway: it only reads`);
+      throw new UnsupportedStatement(
+        `${token.text.toUpperCase()} statements are not allowed through the gateway: it only reads`,
+      );
     }
     return this.fail("SELECT or SHOW");
   }
@@ -149,7 +173,8 @@ export class Parser {
   select(): SelectStatement {
     this.expectWord("SELECT");
     const fields = this.fields();
-    if (this.isWord(this.peek(), "INTO")) throw new UnsupportedStatement("SELECT ... INTO is not allowed through the gateway: it only reads");
+    if (this.isWord(this.peek(), "INTO"))
+      throw new UnsupportedStatement("SELECT ... INTO is not allowed through the gateway: it only reads");
     this.expectWord("FROM");
     const statement: SelectStatement = { kind: "select", fields, sources: this.sources(true), groupBy: [] };
     if (this.acceptWord("WHERE")) statement.where = this.expr();
@@ -180,7 +205,8 @@ export class Parser {
       statement.orderDesc = this.next().text.toUpperCase() === "DESC";
     } else {
       const name = this.ident("time");
-      if (name.toLowerCase() !== "time") throw new UnsupportedStatement(`ORDER BY ${JSON.stringify(name)}: only ORDER BY time is supported`);
+      if (name.toLowerCase() !== "time")
+        throw new UnsupportedStatement(`ORDER BY ${JSON.stringify(name)}: only ORDER BY time is supported`);
       const direction = this.acceptWord("ASC", "DESC");
       if (direction) statement.orderDesc = direction === "DESC";
       else statement.orderDesc = false;
@@ -188,7 +214,10 @@ export class Parser {
     if (this.acceptOp(",")) throw new UnsupportedStatement("ORDER BY takes one field, time");
   }
 
-  private limits(target: { limit?: number; offset?: number; slimit?: number; soffset?: number }, allowed: string[]): void {
+  private limits(
+    target: { limit?: number; offset?: number; slimit?: number; soffset?: number },
+    allowed: string[],
+  ): void {
     for (;;) {
       const word = this.acceptWord(...allowed);
       if (!word) return;
@@ -229,7 +258,8 @@ export class Parser {
     for (;;) {
       const pattern = this.regex();
       if (pattern !== undefined) return this.segmented(segments, { kind: "regex", pattern });
-      if (segments.length > 0 && this.peek().type === "op" && this.peek().text === ".") segments.push(undefined);
+      if (segments.length > 0 && this.peek().type === "op" && this.peek().text === ".")
+        segments.push(undefined);
       else segments.push(this.ident("a measurement"));
       if (!this.acceptOp(".")) break;
       if (segments.length === 3) this.fail("at most db.rp.measurement");
@@ -239,7 +269,10 @@ export class Parser {
     return this.segmented(segments, { kind: "measurement", name });
   }
 
-  private segmented<T extends Source & { db?: string; rp?: string }>(prefix: (string | undefined)[], source: T): T {
+  private segmented<T extends Source & { db?: string; rp?: string }>(
+    prefix: (string | undefined)[],
+    source: T,
+  ): T {
     if (prefix.length === 2) {
       if (prefix[0] === undefined) this.fail("a database name");
       source.db = prefix[0];
@@ -289,7 +322,8 @@ export class Parser {
     else {
       const negative = this.acceptOp("-") !== undefined;
       const token = this.next();
-      if (token.type !== "integer" && token.type !== "number") this.fail("null, none, previous, linear or a number", token);
+      if (token.type !== "integer" && token.type !== "number")
+        this.fail("null, none, previous, linear or a number", token);
       fill = { kind: "value", value: (negative ? -1 : 1) * Number(token.text) };
     }
     this.expectOp(")");
@@ -344,7 +378,10 @@ export class Parser {
       this.limits(statement, ["LIMIT", "OFFSET"]);
       return statement;
     }
-    if (word === "SERIES" && !this.isWord(scan(this.src, scan(this.src, this.pos).end).token, "CARDINALITY", "EXACT")) {
+    if (
+      word === "SERIES" &&
+      !this.isWord(scan(this.src, scan(this.src, this.pos).end).token, "CARDINALITY", "EXACT")
+    ) {
       this.next();
       const on = this.on();
       const sources = this.acceptWord("FROM") ? this.sources(false) : [];
@@ -353,7 +390,12 @@ export class Parser {
       this.limits(statement, ["LIMIT", "OFFSET"]);
       return statement;
     }
-    const rest = this.src.slice(what.pos, what.pos + 40).split(/[\s;]+/).slice(0, 2).join(" ").toUpperCase();
+    const rest = this.src
+      .slice(what.pos, what.pos + 40)
+      .split(/[\s;]+/)
+      .slice(0, 2)
+      .join(" ")
+      .toUpperCase();
     throw new UnsupportedStatement(
       `SHOW ${rest || "(nothing)"} is not served by the gateway; it serves SHOW DATABASES, RETENTION POLICIES, MEASUREMENTS, TAG KEYS, TAG VALUES, FIELD KEYS and SERIES`,
     );
@@ -387,7 +429,8 @@ export class Parser {
   // --- expressions ----------------------------------------------------------------------------
 
   private enter(): void {
-    if (++this.depth > MAX_DEPTH) throw new InfluxQLSyntaxError(`the query nests deeper than ${MAX_DEPTH} levels`);
+    if (++this.depth > MAX_DEPTH)
+      throw new InfluxQLSyntaxError(`the query nests deeper than ${MAX_DEPTH} levels`);
   }
 
   expr(minPrecedence = 1): Expr {
@@ -427,7 +470,8 @@ export class Parser {
       case "integer": {
         this.next();
         const value = BigInt(token.text);
-        if (value > 9223372036854775807n) throw new InfluxQLSyntaxError(`integer ${token.text} is out of range`);
+        if (value > 9223372036854775807n)
+          throw new InfluxQLSyntaxError(`integer ${token.text} is out of range`);
         return { kind: "integer", value };
       }
       case "number":
@@ -489,7 +533,8 @@ export class Parser {
     if (!this.acceptOp("::")) return expr;
     const token = this.next();
     const cast = token.type === "word" ? token.text.toLowerCase() : "";
-    if (expr.kind === "wildcard" ? cast !== "tag" && cast !== "field" : !CASTS.has(cast)) this.fail("a type such as tag or field", token);
+    if (expr.kind === "wildcard" ? cast !== "tag" && cast !== "field" : !CASTS.has(cast))
+      this.fail("a type such as tag or field", token);
     return { ...expr, cast } as Expr;
   }
 }

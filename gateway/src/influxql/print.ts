@@ -19,7 +19,8 @@ export function regex(pattern: string): string {
 
 function number(value: number): string {
   let text = String(value);
-  if (/e/i.test(text)) text = Math.abs(value) >= 1 ? BigInt(Math.trunc(value)).toString() : value.toFixed(20).replace(/0+$/, "");
+  if (/e/i.test(text))
+    text = Math.abs(value) >= 1 ? BigInt(Math.trunc(value)).toString() : value.toFixed(20).replace(/0+$/, "");
   return /\./.test(text) ? text : `${text}.0`;
 }
 
@@ -61,7 +62,8 @@ export function printExpr(expr: Expr): string {
 export function printSource(one: Source): string {
   if (one.kind === "subquery") return `(${printSelect(one.select)})`;
   const name = one.kind === "regex" ? regex(one.pattern) : identifier(one.name);
-  if (one.db !== undefined) return `${identifier(one.db)}.${one.rp === undefined ? "" : identifier(one.rp)}.${name}`;
+  if (one.db !== undefined)
+    return `${identifier(one.db)}.${one.rp === undefined ? "" : identifier(one.rp)}.${name}`;
   if (one.rp !== undefined) return `${identifier(one.rp)}.${name}`;
   return name;
 }
@@ -93,7 +95,9 @@ function limits(one: { limit?: number; offset?: number; slimit?: number; soffset
 }
 
 export function printSelect(select: SelectStatement): string {
-  const fields = select.fields.map((field) => printExpr(field.expr) + (field.alias !== undefined ? ` AS ${identifier(field.alias)}` : ""));
+  const fields = select.fields.map(
+    (field) => printExpr(field.expr) + (field.alias !== undefined ? ` AS ${identifier(field.alias)}` : ""),
+  );
   let text = `SELECT ${fields.join(", ")} FROM ${select.sources.map(printSource).join(", ")}`;
   if (select.where) text += ` WHERE ${printExpr(select.where)}`;
   if (select.groupBy.length > 0) text += ` GROUP BY ${select.groupBy.map(dimension).join(", ")}`;
@@ -112,7 +116,10 @@ function nameMatch(match: NameMatch): string {
 
 export function printStatement(statement: Statement): string {
   const on = "on" in statement && statement.on !== undefined ? ` ON ${identifier(statement.on)}` : "";
-  const from = "sources" in statement && statement.sources.length > 0 ? ` FROM ${statement.sources.map(printSource).join(", ")}` : "";
+  const from =
+    "sources" in statement && statement.sources.length > 0
+      ? ` FROM ${statement.sources.map(printSource).join(", ")}`
+      : "";
   const where = "where" in statement && statement.where ? ` WHERE ${printExpr(statement.where)}` : "";
   switch (statement.kind) {
     case "select":

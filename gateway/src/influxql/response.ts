@@ -57,10 +57,16 @@ function json(value: unknown, indent: string | undefined, depth = 0): string {
   return `{${entries.map(([key, item]) => `${pad}${JSON.stringify(key)}${colon}${json(item, indent, depth + 1)}`).join(",")}${end}}`;
 }
 
-export function formatResults(results: StatementAnswer[], epoch: string | undefined, pretty: boolean): string {
+export function formatResults(
+  results: StatementAnswer[],
+  epoch: string | undefined,
+  pretty: boolean,
+): string {
   const divisor = epoch === undefined ? undefined : EPOCH_DIVISOR[epoch];
   const converted = results.map((result) =>
-    divisor === undefined || !result.series ? result : { ...result, series: result.series.map((one) => convertTimes(one, divisor)) },
+    divisor === undefined || !result.series
+      ? result
+      : { ...result, series: result.series.map((one) => convertTimes(one, divisor)) },
   );
   return json({ results: converted }, pretty ? "    " : undefined);
 }

@@ -68,7 +68,11 @@ function withoutDb(source: Source): Source {
  * bound, its own or its enclosing query's (then written into it, so influxd reads no more than
  * checked); without an upper bound it reads up to now, also written in.
  */
-export function scopeSelect(select: SelectStatement, ctx: ScopeContext, inherited?: Range): { select: SelectStatement; range: Range } {
+export function scopeSelect(
+  select: SelectStatement,
+  ctx: ScopeContext,
+  inherited?: Range,
+): { select: SelectStatement; range: Range } {
   const subqueries = select.sources.filter((source) => source.kind === "subquery").length;
   if (subqueries > 0 && subqueries < select.sources.length) {
     throw new QueryRefused("a FROM clause may hold subqueries or measurements, not both");
@@ -95,7 +99,9 @@ export function scopeSelect(select: SelectStatement, ctx: ScopeContext, inherite
   let sources: Source[];
   if (subqueries > 0) {
     sources = select.sources.map((source) =>
-      source.kind === "subquery" ? { kind: "subquery", select: scopeSelect(source.select, ctx, range).select } : source,
+      source.kind === "subquery"
+        ? { kind: "subquery", select: scopeSelect(source.select, ctx, range).select }
+        : source,
     );
   } else {
     sources = select.sources.map(withoutDb);

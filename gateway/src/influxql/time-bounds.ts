@@ -20,7 +20,8 @@ const NS_PER: Record<string, bigint> = {
 export function durationLiteralNs(text: string): bigint {
   const negative = text.startsWith("-");
   let total = 0n;
-  for (const [, count, unit] of text.matchAll(/([0-9]+)(ns|ms|u|µ|s|m|h|d|w)/g)) total += BigInt(count!) * NS_PER[unit!]!;
+  for (const [, count, unit] of text.matchAll(/([0-9]+)(ns|ms|u|µ|s|m|h|d|w)/g))
+    total += BigInt(count!) * NS_PER[unit!]!;
   return negative ? -total : total;
 }
 

@@ -1,4 +1,10 @@
-import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+} from "fastify";
 import { isOrgName, type Principal, resolveOrg } from "../auth/principal.js";
 import { HttpError, notFound } from "../errors.js";
 import type { Replicas } from "../influx/replicas.js";
@@ -56,21 +62,36 @@ function databases(principal: Principal, database: string): string[] {
 function orgOf(principal: Principal, db: string, database: string): string {
   if (db === database) return resolveOrg(principal, undefined);
   if (!isOrgName(db)) {
-    throw notFound(`database not found: ${JSON.stringify(db.slice(0, 100))}; use ${JSON.stringify(database)} or the name of an org the token grants`);
+    throw notFound(
+      `database not found: ${JSON.stringify(db.slice(0, 100))}; use ${JSON.stringify(database)} or the name of an org the token grants`,
+    );
   }
   return resolveOrg(principal, db);
 }
 
-function influxError(reply: FastifyReply, status: number, message: string, headers: Record<string, string> = {}) {
+function influxError(
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+) {
   for (const [name, value] of Object.entries(headers)) reply.header(name, value);
-  return reply.code(status).type("application/json").header("x-influxdb-version", INFLUX_VERSION).send(formatError(message));
+  return reply
+    .code(status)
+    .type("application/json")
+    .header("x-influxdb-version", INFLUX_VERSION)
+    .send(formatError(message));
 }
 
 export const influxQueryRoutes: FastifyPluginAsync<InfluxQueryRouteOptions> = async (app, options) => {
   // InfluxDB reads q from a form body too (Grafana's POST mode); only here, not on the JSON API.
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string" },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
   // Errors in InfluxDB's shape, {"error": "..."}, authentication and limits included.
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
@@ -84,25 +105,30 @@ export const influxQueryRoutes: FastifyPluginAsync<InfluxQueryRouteOptions> = as
   });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const body = request.body && typeof request.body === "object" ? (request.body as Record<string, unknown>) : {};
+    const body =
+      request.body && typeof request.body === "object" ? (request.body as Record<string, unknown>) : {};
     const url = request.query as Record<string, unknown>;
     // As Go's FormValue: a form body's value first, then the URL's.
     const param = (name: string) => single(body, name) ?? single(url, name);
     const q = param("q");
     if (!q) throw refused('missing required parameter "q"');
     const epoch = param("epoch");
-    if (epoch !== undefined && !EPOCHS.includes(epoch)) throw refused(`epoch ${JSON.stringify(epoch.slice(0, 20))}: expected one of ${EPOCHS.join(", ")}`);
+    if (epoch !== undefined && !EPOCHS.includes(epoch))
+      throw refused(`epoch ${JSON.stringify(epoch.slice(0, 20))}: expected one of ${EPOCHS.join(", ")}`);
     const pretty = param("pretty") === "true";
     const statements = parse(q);
     if (statements.length === 0) throw refused("error parsing query: found EOF, expected SELECT or SHOW");
-    if (statements.length > MAX_STATEMENTS) throw refused(`${statements.length} statements; at most ${MAX_STATEMENTS} in one request`);
+    if (statements.length > MAX_STATEMENTS)
+      throw refused(`${statements.length} statements; at most ${MAX_STATEMENTS} in one request`);
 
     const principal = request.principal!;
     const named = databasesNamed(statements);
     const db = param("db");
     if (db) named.add(db);
     if (named.size > 1) {
-      throw refused(`one database per request, found ${[...named].map((name) => JSON.stringify(name.slice(0, 100))).join(" and ")}`);
+      throw refused(
+        `one database per request, found ${[...named].map((name) => JSON.stringify(name.slice(0, 100))).join(" and ")}`,
+      );
     }
     const onlyDatabases = statements.every((statement) => statement.kind === "showDatabases");
     const [name] = named;
@@ -135,7 +161,12 @@ export const influxQueryRoutes: FastifyPluginAsync<InfluxQueryRouteOptions> = as
         results.push(series && series.length > 0 ? { statement_id: id, series } : { statement_id: id });
       } catch (error) {
         // As influxd: a statement's error goes in its result, and the statements after it do not run.
-        const message = error instanceof QueryRefused ? error.message : error instanceof HttpError && error.statusCode === 400 ? error.message : undefined;
+        const message =
+          error instanceof QueryRefused
+            ? error.message
+            : error instanceof HttpError && error.statusCode === 400
+              ? error.message
+              : undefined;
         if (message === undefined) throw error;
         results.push({ statement_id: id, error: message });
         break;

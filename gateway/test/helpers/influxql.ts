@@ -15,7 +15,8 @@ export function influxql(
 /** Nothing of globex's in the answer, beyond what the query itself said. */
 export function expectNoGlobex(response: LightMyRequestResponse, request = ""): void {
   for (const marker of GLOBEX_MARKERS) {
-    if (!request.toLowerCase().includes(marker)) expect(response.body, `answer leaks ${marker}`).not.toContain(marker);
+    if (!request.toLowerCase().includes(marker))
+      expect(response.body, `answer leaks ${marker}`).not.toContain(marker);
   }
 }
 
