@@ -349,6 +349,7 @@ describe("InfluxQL syntax errors", () => {
     [`SELECT ${"(".repeat(100)}1${")".repeat(100)} FROM a`, /nests deeper/],
     [`SELECT * FROM a WHERE b = 1 c`, /expected ";"/],
     [`SELECT 1x FROM a`, /bad number/],
+    [`SELECT * FROM a WHERE ${Array(6000).fill("a = 1").join(" OR ")}`, /more than 5000 operators/],
   ])("%s", (q, message) => {
     expect(() => parseQuery(q)).toThrow(message);
   });

@@ -63,10 +63,14 @@ const PRECEDENCE: Record<string, number> = {
 export const precedence = (op: BinaryOp): number => PRECEDENCE[op]!;
 
 const MAX_DEPTH = 64;
+// Operators in one query: a flat chain (`a OR a OR ...`) nests its tree one level per operator, and
+// everything that walks the tree recurses, so its length is bounded too.
+const MAX_OPERATORS = 5_000;
 
 export class Parser {
   private pos = 0;
   private depth = 0;
+  private operators = 0;
 
   constructor(private readonly src: string) {}
 
@@ -442,6 +446,9 @@ export class Parser {
       const power = PRECEDENCE[op];
       if (power === undefined || power < minPrecedence) break;
       this.next();
+      if (++this.operators > MAX_OPERATORS) {
+        throw new InfluxQLSyntaxError(`the query has more than ${MAX_OPERATORS} operators`);
+      }
       // A regex on the right of =~ is read by primary(), like any other operand.
       const right = this.expr(power + 1);
       left = { kind: "binary", op: op as BinaryOp, left, right };
