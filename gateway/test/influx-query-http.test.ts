@@ -130,6 +130,15 @@ describe("parameters and answers", () => {
     expect(bad.json().error).toMatch(/epoch "fortnight": expected one of/);
   });
 
+  it("reads unqualified measurements in the retention policy of rp (Grafana sends it)", async () => {
+    const select = encodeURIComponent(`SELECT count("usage") FROM "cpu" WHERE ${RANGE}`);
+    const autogen = await query(`/query?db=${DB}&rp=autogen&q=${select}`, bearer(tokens.acme));
+    expect(seriesOf(autogen)[0]![0]!.values[0]![1]).toBe(60);
+    const other = await query(`/query?db=${DB}&rp=no_such_rp&q=${select}`, bearer(tokens.acme));
+    expect(other.statusCode).toBe(200);
+    expect(other.json().results[0].error).toBeDefined();
+  });
+
   it("pretty-prints when asked", async () => {
     const response = await query(`/query?${q(MEASUREMENTS)}&pretty=true`, bearer(tokens.acme));
     expect(response.body).toContain('\n    "results": [\n');

@@ -125,3 +125,17 @@ export function scopeShow<T extends Exclude<Statement, SelectStatement>>(stateme
       return scoped;
   }
 }
+
+/**
+ * InfluxDB's `rp` parameter (Grafana sends it for a chosen retention policy): the retention policy of
+ * every measurement the statement names without one, subqueries included.
+ */
+export function withRetentionPolicy<T extends Statement>(statement: T, rp: string): T {
+  const apply = (sources: Source[]): Source[] =>
+    sources.map((source) => {
+      if (source.kind === "subquery")
+        return { kind: "subquery", select: withRetentionPolicy(source.select, rp) };
+      return source.rp === undefined && source.db === undefined ? { ...source, rp } : source;
+    });
+  return "sources" in statement ? { ...statement, sources: apply(statement.sources) } : statement;
+}

@@ -13,7 +13,7 @@ import { prepareStatement } from "../influxql/execute.js";
 import { InfluxQLSyntaxError } from "../influxql/lexer.js";
 import { parseQuery, UnsupportedStatement } from "../influxql/parser.js";
 import { EPOCHS, formatError, formatResults, type StatementAnswer } from "../influxql/response.js";
-import { databasesNamed, QueryRefused } from "../influxql/scope.js";
+import { databasesNamed, QueryRefused, withRetentionPolicy } from "../influxql/scope.js";
 import type { QueryLimits } from "../query/build-influxql.js";
 import { nowNs } from "../query/time-range.js";
 
@@ -116,7 +116,8 @@ export const influxQueryRoutes: FastifyPluginAsync<InfluxQueryRouteOptions> = as
     if (epoch !== undefined && !EPOCHS.includes(epoch))
       throw refused(`epoch ${JSON.stringify(epoch.slice(0, 20))}: expected one of ${EPOCHS.join(", ")}`);
     const pretty = param("pretty") === "true";
-    const statements = parse(q);
+    const rp = param("rp");
+    const statements = parse(q).map((statement) => (rp ? withRetentionPolicy(statement, rp) : statement));
     if (statements.length === 0) throw refused("error parsing query: found EOF, expected SELECT or SHOW");
     if (statements.length > MAX_STATEMENTS)
       throw refused(`${statements.length} statements; at most ${MAX_STATEMENTS} in one request`);
