@@ -151,6 +151,13 @@ describe("parameters and answers", () => {
     expect(none.json()).toEqual({ error: 'missing required parameter "q"' });
     const twice = await query(`/query?${q(MEASUREMENTS)}&db=${DB}`, bearer(tokens.acme));
     expect(twice.json()).toEqual({ error: "expected one db parameter" });
+    const form = await app.inject({
+      method: "POST",
+      url: `/query?db=${DB}`,
+      headers: { ...bearer(tokens.acme), "content-type": "application/x-www-form-urlencoded" },
+      payload: "q=SHOW+MEASUREMENTS&q=SHOW+DATABASES",
+    });
+    expect(form.json()).toEqual({ error: "expected one q parameter" });
   });
 
   it("answers each statement in order; one that fails ends the request there, as influxd", async () => {

@@ -89,7 +89,13 @@ export const influxQueryRoutes: FastifyPluginAsync<InfluxQueryRouteOptions> = as
     "application/x-www-form-urlencoded",
     { parseAs: "string" },
     (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      // A repeated name stays a list, so it is refused like a repeated URL parameter.
+      const params: Record<string, string | string[]> = {};
+      for (const [name, value] of new URLSearchParams(body as string)) {
+        const seen = params[name];
+        params[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+      }
+      done(null, params);
     },
   );
   // Errors in InfluxDB's shape, {"error": "..."}, authentication and limits included.
