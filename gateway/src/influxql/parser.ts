@@ -76,12 +76,20 @@ export class Parser {
 
   // --- tokens ---------------------------------------------------------------------------------
 
+  // The parser peeks at the same token several times; it is scanned once.
+  private scanned?: { pos: number; token: Token; end: number };
+
+  private scanAt(): { token: Token; end: number } {
+    if (this.scanned?.pos !== this.pos) this.scanned = { pos: this.pos, ...scan(this.src, this.pos) };
+    return this.scanned;
+  }
+
   private peek(): Token {
-    return scan(this.src, this.pos).token;
+    return this.scanAt().token;
   }
 
   private next(): Token {
-    const { token, end } = scan(this.src, this.pos);
+    const { token, end } = this.scanAt();
     this.pos = end;
     return token;
   }
