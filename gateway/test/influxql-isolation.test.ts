@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { printExpr } from "../src/influxql/print.js";
 import { type Fixture, startFixture, tokens } from "./helpers/fixture.js";
 import { expectNoGlobex, influxql, seriesOf } from "./helpers/influxql.js";
+import { expr } from "./helpers/influxql-arbitraries.js";
 
 // The gateway's isolation tests, in InfluxQL through /query: two real influxd with acme's and globex's
 // points (globex also writes a field named org that says "acme"); an acme token never sees globex's.
@@ -102,6 +104,10 @@ const REFUSED: [string, RegExp][] = [
   [`SELECT * FROM "cpu" WHERE time >= now() - 10000h`, /at most/],
   [`SELECT mean("usage") FROM "cpu" WHERE time >= now() - 700h GROUP BY time(1s)`, /too many points/],
   [`;`, /EOF/],
+  // influxd would echo these into a response header, making its answer invalid HTTP.
+  [`SELECT '\u0001\u0000' FROM "cpu" WHERE ${RANGE}`, /control character U\+0001/],
+  [`SELECT * FROM "cpu\r" WHERE ${RANGE}`, /control character U\+000D/],
+  [`SELECT * FROM /cpu\u007f/ WHERE ${RANGE}`, /control character U\+007F/],
   [`SELECT * FROM "cpu" WHERE ${RANGE} AND "host" = 'x'' OR org=''globex'`, /expected/],
   [`SELECT * FROM "cpu" WHERE ${RANGE} AND "org"::text = 'acme'`, /a type/],
 ];
@@ -236,5 +242,22 @@ describe("hostile InfluxQL (fast-check)", () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+// Generated expressions as fields and conditions, run on influxd: whatever they are, the answer is
+// 200 or 400 (never a 5xx, never a replica marked failing) and holds only acme's data.
+describe("generated InfluxQL on influxd (fast-check)", () => {
+  it("answers 200 or 400 with acme-only data, and leaves the replicas healthy", async () => {
+    await fc.assert(
+      fc.asyncProperty(expr, expr, fc.boolean(), async (field, condition, grouped) => {
+        const q = `SELECT ${printExpr(field)} FROM "cpu", /acme.*/ WHERE ${RANGE} AND (${printExpr(condition)})${grouped ? " GROUP BY time(10m), *" : ""}`;
+        const response = await influxql(app, q);
+        expect([200, 400], `${q}\n${response.body}`).toContain(response.statusCode);
+        expectNoGlobex(response, q);
+      }),
+      { numRuns: 150 },
+    );
+    expect(app.replicaStatus().map((replica) => replica.healthy)).toEqual([true, true]);
   });
 });

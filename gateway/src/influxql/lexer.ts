@@ -42,6 +42,17 @@ const OPERATORS = [
 ];
 const DURATION_UNIT = /^(ns|ms|u|µ|s|m|h|d|w)/;
 const ESCAPES: Record<string, string> = { n: "\n", "\\": "\\", "'": "'", '"': '"' };
+// Control characters other than tab, in quoted text or a regex. influxd echoes the text of a query it
+// refuses in a response header, where they are not allowed: the answer would not be valid HTTP, and
+// the replica would be taken for failing.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+function control(src: string, pos: number): never {
+  const code = src.charCodeAt(pos).toString(16).padStart(4, "0");
+  throw new InfluxQLSyntaxError(
+    `control character U+${code.toUpperCase()} ${near(src, pos)}: write a newline as \\n, other control characters are not allowed`,
+  );
+}
 
 export function near(src: string, pos: number): string {
   const bit = src.slice(pos, pos + 20);
@@ -71,6 +82,7 @@ function quoted(src: string, start: number, quote: string): { text: string; end:
     const ch = src[pos]!;
     if (ch === quote) return { text, end: pos + 1 };
     if (ch === "\n") break;
+    if (CONTROL.test(ch)) control(src, pos);
     if (ch === "\\") {
       const escaped = ESCAPES[src[pos + 1] ?? ""];
       if (escaped === undefined) {
@@ -149,12 +161,14 @@ export function scanRegex(src: string, start: number): { pattern: string; end: n
     const ch = src[at]!;
     if (ch === "/") return { pattern, end: at + 1 };
     if (ch === "\n") break;
+    if (CONTROL.test(ch)) control(src, at);
     if (ch === "\\" && src[at + 1] === "/") {
       pattern += "/";
       at += 2;
       continue;
     }
     if (ch === "\\" && at + 1 < src.length) {
+      if (CONTROL.test(src[at + 1]!)) control(src, at + 1);
       pattern += src.slice(at, at + 2);
       at += 2;
       continue;
