@@ -14,7 +14,13 @@ import type {
 
 // Any Unicode but control characters, which the lexer refuses in quoted text (tab and newline allowed).
 const printable = (options: { minLength?: number; maxLength: number }) =>
-  fc.string({ unit: "binary", ...options }).map((s) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "?"));
+  fc
+    .string({ unit: "binary", ...options })
+    .map((s) =>
+      [...s]
+        .map((ch) => ((ch.charCodeAt(0) < 0x20 && ch !== "\t" && ch !== "\n") || ch === "\u007f" ? "?" : ch))
+        .join(""),
+    );
 
 export const text = fc.oneof(
   printable({ minLength: 1, maxLength: 8 }),
