@@ -12,6 +12,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const debianPackages = [
   { pkg: "nats-server", present: () => findBinary("nats-server") },
   { pkg: "influxdb", present: () => findBinary("influxd") },
+  // The `influx` 1.x CLI, a real client of the gateway's InfluxDB-compatible /query.
+  { pkg: "influxdb-client", present: () => findBinary("influx") },
   { pkg: "fio", present: () => findBinary("fio") },
   { pkg: "python3-psutil", present: () => pythonHas("psutil") },
   { pkg: "chromium", present: () => existsSync("/usr/bin/chromium") },

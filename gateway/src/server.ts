@@ -16,6 +16,7 @@ import { catalogueRoutes } from "./routes/catalogue.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { healthRoutes } from "./routes/health.js";
+import { influxPingRoutes, influxQueryRoutes } from "./routes/influx-query.js";
 import { openapiRoutes } from "./routes/openapi.js";
 import { queryRoutes } from "./routes/query.js";
 
@@ -103,6 +104,7 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
   await app.register(requestLogPlugin);
   await app.register(callerGonePlugin);
   await app.register(healthRoutes, { replicas });
+  await app.register(influxPingRoutes);
 
   // The pages get helmet's full set of headers, CSP included.
   await app.register(async (site) => {
@@ -148,6 +150,13 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
       catalogue,
     });
     await api.register(catalogueRoutes, { catalogue });
+    // InfluxDB 1.x's /query, for Grafana and the influx CLI: same authentication, limits and replicas.
+    await api.register(influxQueryRoutes, {
+      replicas,
+      limits,
+      discoveryRangeMs: config.gatewayDiscoveryRange,
+      database: config.influxDb,
+    });
   });
 
   replicas.start();

@@ -2,12 +2,17 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { badRequest, HttpError, unauthorized } from "../errors.js";
 import type { FailureLimit } from "./failure-limit.js";
+import { influxCredential } from "./influx-credentials.js";
 import { type JwtVerifier, looksLikeJwt } from "./oidc.js";
 import type { Principal } from "./principal.js";
 import { authenticateToken } from "./token-auth.js";
 import type { TokenStore } from "./tokens-file.js";
 
 declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route speaks InfluxDB 1.x's HTTP API: it takes that API's credential forms too. */
+    influxCredentials?: boolean;
+  }
   interface FastifyRequest {
     principal?: Principal;
     /** The org the request reads, once resolved; logged with the request. */
@@ -27,11 +32,12 @@ const BEARER = /^Bearer[ ]+([^\s]{1,8192})[ ]*$/i;
 // without a trip through the microtask queue.
 function authenticate(request: FastifyRequest, options: AuthOptions): Principal | Promise<Principal> {
   const header = request.headers.authorization;
-  if (!header) throw unauthorized("missing Authorization: Bearer <token>", "missing_token");
+  const influx = request.routeOptions.config.influxCredentials === true;
+  if (!header && !influx) throw unauthorized("missing Authorization: Bearer <token>", "missing_token");
   // Node keeps the first of several; a proxy in front may have checked another one.
   const count = countAuthorization(request.raw.rawHeaders);
   if (count > 1) throw badRequest(`expected one Authorization header, got ${count}`);
-  const token = BEARER.exec(header)?.[1];
+  const token = influx ? influxCredential(request) : BEARER.exec(header!)?.[1];
   if (!token) throw unauthorized("expected Authorization: Bearer <token>", "invalid_token");
   if (options.oidc && looksLikeJwt(token)) return options.oidc(token);
   if (options.tokens) return authenticateToken(options.tokens.index(), token);
