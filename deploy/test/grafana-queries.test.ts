@@ -1,13 +1,16 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Influx, startInflux } from "@platform-metrics/testing";
+import { freePort, type Influx, startInflux, trackChild } from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY } from "./kustomize.js";
 
 // Every query of every provisioned dashboard, with Grafana's macros and variables filled in as Grafana
-// fills them, run on a real influxd holding one point of each declared measurement shaped as its
-// declaration says: each is valid InfluxQL and finds the series it is meant to chart. (Through the
-// gateway the same text also gets the org condition; the gateway's own tests cover that.)
+// fills them, sent as Grafana sends it to a real pm-gateway's InfluxDB-compatible /query in front of a
+// real influxd holding one point of each declared measurement for two orgs: each is accepted by the
+// gateway's InfluxQL grammar, finds the series it is meant to chart, and shows nothing of the other org.
 
 interface CatalogueMeasurement {
   name: string;
@@ -37,8 +40,10 @@ const FIELD_VALUE: Record<string, string> = {
 };
 
 /** One line of a measurement as a collector called `source` writes it, every tag set to "x". */
-function line(m: CatalogueMeasurement, source: string, timestampNs: bigint): string {
-  const tags = [...m.tags.map((t) => `${t.name}=x`), "org=acme", `source=${source}`].join(",");
+function line(m: CatalogueMeasurement, source: string, timestampNs: bigint, org = "acme"): string {
+  // The other org's tag values carry its name, so an answer that leaked them would show it.
+  const value = org === "acme" ? "x" : org;
+  const tags = [...m.tags.map((t) => `${t.name}=${value}`), `org=${org}`, `source=${source}`].join(",");
   const fields = m.fields.map((f) => `${f.name}=${FIELD_VALUE[f.type]}`).join(",");
   return `${m.name},${tags} ${fields} ${timestampNs}`;
 }
@@ -55,7 +60,27 @@ function asGrafanaSends(query: string): string {
     .replace(/\/\^\$\w+\$\//g, "/^.*$/");
 }
 
+const GATEWAY_BIN = join(DEPLOY, "../gateway/dist/bin.js");
+const TOKEN = "pmg_grafana-queries-test-token-for-acme-only-000000";
 let influx: Influx;
+let gateway: ChildProcess | undefined;
+let gatewayUrl: string;
+let dir: string;
+
+/** Sends `q` to the gateway's /query as Grafana's data source does (POST form, Authorization header). */
+async function query(
+  q: string,
+): Promise<{ results: { series?: { values: unknown[][] }[]; error?: string }[] }> {
+  const response = await fetch(`${gatewayUrl}/query?db=${DB}&epoch=ms`, {
+    method: "POST",
+    headers: { authorization: `Token ${TOKEN}`, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ q }),
+  });
+  const text = await response.text();
+  expect(response.status, `${q}\n${text}`).toBe(200);
+  expect(text, q).not.toContain("globex");
+  return JSON.parse(text);
+}
 
 beforeAll(async () => {
   influx = await startInflux();
@@ -64,32 +89,68 @@ beforeAll(async () => {
   await influx.write(
     DB,
     catalogue.sources.flatMap((s) =>
-      [...s.measurements, ...catalogue.everySource].map((m) => line(m, s.name, now)),
+      [...s.measurements, ...catalogue.everySource].flatMap((m) => [
+        line(m, s.name, now),
+        line(m, s.name, now, "globex"),
+      ]),
     ),
   );
+  dir = mkdtempSync(join(tmpdir(), "pm-grafana-queries-"));
+  const tokensFile = join(dir, "tokens.yaml");
+  const sha256 = createHash("sha256").update(TOKEN).digest("hex");
+  writeFileSync(tokensFile, `tokens:\n  - { id: grafana, sha256: ${sha256}, orgs: [acme] }\n`);
+  const port = await freePort();
+  gatewayUrl = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [GATEWAY_BIN], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      PM_INFLUX_URLS: `a=${influx.url}`,
+      PM_INFLUX_DB: DB,
+      PM_GATEWAY_TOKENS_FILE: tokensFile,
+      PM_HTTP_HOST: "127.0.0.1",
+      PM_HTTP_PORT: String(port),
+      PM_LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  trackChild(child);
+  gateway = child;
+  // Ready once it answers and sees its replica; the condition, not a sleep.
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`pm-gateway exited with ${child.exitCode}`);
+    const ready = await fetch(`${gatewayUrl}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 });
 
 afterAll(async () => {
+  gateway?.kill("SIGTERM");
   await influx?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe.each(dashboards.map((d) => ({ title: d.title, dashboard: d })))("$title", ({ dashboard }) => {
-  it("every panel's query runs on influxd and finds its series", async () => {
+  it("every panel's query runs through the gateway's /query and finds its series", async () => {
     for (const panel of dashboard.panels.filter((p: { type: string }) => p.type !== "row")) {
-      const query = asGrafanaSends(panel.targets[0].query);
-      const result = await influx.query(query, { db: DB });
+      const sent = asGrafanaSends(panel.targets[0].query);
+      const result = await query(sent);
+      expect(result.results[0]?.error, sent).toBeUndefined();
       const series = result.results[0]?.series ?? [];
-      expect(series.length, query).toBeGreaterThan(0);
+      expect(series.length, sent).toBeGreaterThan(0);
       expect(
         series.some((s) => s.values.some((row) => row[1] !== null)),
-        query,
+        sent,
       ).toBe(true);
     }
   });
 
   it("every variable's query lists the tag's values", async () => {
     for (const variable of dashboard.templating.list) {
-      const result = await influx.query(variable.query, { db: DB });
+      const result = await query(variable.query);
       const values = (result.results[0]?.series ?? []).flatMap((s) => s.values.map((row) => row[1]));
       expect(values, variable.query).toContain("x");
     }
