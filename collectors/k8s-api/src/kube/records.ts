@@ -11,7 +11,7 @@ import {
   optionalObject,
   optionalString,
   string,
-} from "./fields.js";
+} from "@platform-metrics/sdk/kube";
 
 export interface PodRecord {
   namespace: string;

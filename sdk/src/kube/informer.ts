@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { Logger } from "@platform-metrics/sdk";
+import type { Logger } from "../log.js";
 import { type BackoffOptions, backoffDelay, pause } from "./backoff.js";
 import { httpError, type KubeClient, KubeHttpError, readBody } from "./client.js";
 import { type Json, Malformed } from "./fields.js";
@@ -163,7 +163,7 @@ export class Informer<T> {
       this.warned.add(key);
       const hint =
         status === 403
-          ? `forbidden: the collector's ClusterRole must grant ${verb} on ${this.name} (deploy/k8s-api/)`
+          ? `forbidden: the collector's ClusterRole must grant ${verb} on ${this.name} (see its deploy/ folder)`
           : status === 404
             ? `not found: is ${this.name} served by this cluster?`
             : `${verb} failed, retrying with backoff`;

@@ -1,0 +1,78 @@
+import type { Logger } from "@platform-metrics/sdk";
+import { Informer, type InformerOptions, KubeClient } from "@platform-metrics/sdk/kube";
+import {
+  type EndpointRecord,
+  type NamespaceRecord,
+  namespaceRecord,
+  podRecord,
+  serviceRecord,
+} from "./records.js";
+import { type DiscoveredTargets, targetsOf, validOrg } from "./targets.js";
+
+/** The informers discovery reads; deploy/component-status/clusterrole.yaml grants exactly these. */
+export interface Discovery {
+  namespaces: Informer<NamespaceRecord>;
+  pods: Informer<EndpointRecord>;
+  services: Informer<EndpointRecord>;
+  all: Informer<unknown>[];
+  /** Problems already logged, so each is logged once while it lasts. */
+  logged: Set<string>;
+}
+
+export interface DiscoverySettings {
+  orgLabel: string;
+  retryMaxMs: number;
+  log: Logger;
+}
+
+/** Starts following namespaces, pods and services of the cluster of the client. */
+export function followDiscovery(client: KubeClient, settings: DiscoverySettings): Discovery {
+  const options: InformerOptions = {
+    pageSize: 500,
+    watchTimeoutSeconds: 300,
+    backoff: { initialMs: 500, maxMs: settings.retryMaxMs },
+    log: settings.log,
+  };
+  const namespaces = new Informer(
+    client,
+    {
+      name: "namespaces",
+      path: "/api/v1/namespaces",
+      record: (raw) => namespaceRecord(raw, settings.orgLabel),
+    },
+    options,
+  );
+  const pods = new Informer(client, { name: "pods", path: "/api/v1/pods", record: podRecord }, options);
+  const services = new Informer(
+    client,
+    { name: "services", path: "/api/v1/services", record: serviceRecord },
+    options,
+  );
+  const all = [namespaces, pods, services] as Informer<unknown>[];
+  for (const informer of all) informer.start();
+  return { namespaces, pods, services, all, logged: new Set() };
+}
+
+export function discoveryFromEnvironment(settings: DiscoverySettings): Discovery {
+  return followDiscovery(KubeClient.fromEnvironment(), settings);
+}
+
+/** The targets the cluster holds now; a problem with an object's annotations is logged once. */
+export function discoveredTargets(discovery: Discovery, timeoutMs: number, log: Logger): DiscoveredTargets {
+  const found: DiscoveredTargets = { targets: [], problems: [] };
+  const defaults = {
+    timeoutMs,
+    orgOf: (namespace: string) => validOrg(discovery.namespaces.objects.get(namespace)?.org),
+  };
+  targetsOf("service", discovery.services.objects.values(), defaults, found);
+  targetsOf("pod", discovery.pods.objects.values(), defaults, found);
+  const now = new Set(found.problems);
+  for (const problem of now) if (!discovery.logged.has(problem)) log.warn(`discovery: ${problem}; skipped`);
+  discovery.logged.clear();
+  for (const problem of now) discovery.logged.add(problem);
+  return found;
+}
+
+export async function stopDiscovery(discovery: Discovery | undefined): Promise<void> {
+  await Promise.all(discovery?.all.map((informer) => informer.stop()) ?? []);
+}

@@ -1,0 +1,2 @@
+export { default } from "./collector.js";
+export { measurements } from "./measurements.js";
