@@ -25,6 +25,8 @@ const debianPackages = [
   { pkg: "git", present: () => findBinary("git") },
   // The test Kubernetes API server's self-signed certificate (testing/src/kube-api/certificate.ts).
   { pkg: "openssl", present: () => findBinary("openssl") },
+  // A real exporter whose /metrics the component-status collector's tests scrape (text and OpenMetrics).
+  { pkg: "prometheus", present: () => existsSync("/usr/bin/prometheus") },
 ];
 
 function findBinary(name) {
