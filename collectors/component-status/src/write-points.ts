@@ -48,7 +48,7 @@ export function writeSamples(ctx: Context, target: Target, samples: readonly Sam
     const point = ctx.point("component_scrape").tag("target", target.name);
     if (target.org !== undefined) point.org(target.org);
     for (const [label, value] of Object.entries(sample.labels)) {
-      point.tag(TAKEN.has(label) ? `exported_${label}` : label, value);
+      point.tag(TAKEN.has(label) ? `exported_${label}` : label, printable(value));
     }
     const { value } = sample;
     if (value.type === "float") point.float(sample.name, value.value);
@@ -58,4 +58,17 @@ export function writeSamples(ctx: Context, target: Target, samples: readonly Sam
     else point.boolean(sample.name, value.value);
     if (sample.timestamp !== undefined) point.at(sample.timestamp);
   }
+}
+
+/** Line protocol cannot carry control characters in a tag: they are written escaped, as `\n` in the exposition. */
+function printable(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+  if (!/[\u0000-\u001f\u007f]/.test(value)) return value;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+  return value.replace(/[\u0000-\u001f\u007f]/g, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\t") return "\\t";
+    if (c === "\r") return "\\r";
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
 }
