@@ -32,7 +32,7 @@ function sniff(body: Buffer): Format | undefined {
   const line = text.split("\n").find((l) => l.trim() !== "" && !l.startsWith("#"));
   if (line === undefined) return undefined;
   // A Prometheus sample has no = outside its braces; line protocol's field set always has one.
-  if (/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?[ \t]+\S+([ \t]+-?\d+)?\s*$/.test(line)) return "prometheus";
+  if (/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?[ \t]+[^\s=]+([ \t]+-?[\d.]+)?\s*$/.test(line)) return "prometheus";
   if (/^[^\s,#](\\.|[^\\ ])*[ ](\\.|[^\\ ])+=/.test(line)) return "influx";
   return undefined;
 }
