@@ -1,7 +1,7 @@
 import type { CollectContext } from "@platform-metrics/sdk";
 import { checkTarget } from "./check-target.js";
 import type { ComponentStatusConfig } from "./config.js";
-import { discoveredTargets } from "./discovery/follow.js";
+import { discoveredTargets } from "./discovery/discovered.js";
 import { forEachLimited } from "./pool.js";
 import type { ComponentStatusState } from "./state.js";
 import type { Target } from "./target.js";
@@ -14,8 +14,11 @@ export async function collectRound(ctx: Context): Promise<void> {
   const { config, state } = ctx;
   let discovered: Target[] = [];
   if (state.discovery !== undefined) {
-    // The first round waits for the first lists (or a refusal), within the round's time.
-    await Promise.all(state.discovery.all.map((informer) => informer.waitSettled(ctx.signal)));
+    // The first round waits for the first lists (or a refusal), but a quarter of the round's time at
+    // most: an API server that is down must not leave the static targets without time.
+    const roundMs = config.roundTimeout ?? config.interval ?? 30_000;
+    const wait = AbortSignal.any([ctx.signal, AbortSignal.timeout(roundMs / 4)]);
+    await Promise.all(state.discovery.all.map((informer) => informer.waitSettled(wait)));
     discovered = discoveredTargets(state.discovery, config.timeout, ctx.log).targets;
   }
   const targets = [...state.targets, ...due(discovered, state.lastProbed)];

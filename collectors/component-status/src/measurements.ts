@@ -45,9 +45,9 @@ export const measurements = {
     tags: { target: TARGET },
     fields: {},
     open: {
-      tags: "the sample's labels (le for histogram buckets, quantile for summaries); a label named org, source, cluster or target becomes exported_<name>",
+      tags: "the sample's labels (le for histogram buckets, quantile for summaries); a label named org, source, cluster or target becomes exported_NAME",
       fields:
-        "the metric's name (Prometheus, OpenMetrics), <measurement>_<field> (line protocol) or the JSON key path joined by _",
+        "the metric's name (Prometheus, OpenMetrics), measurement_field (line protocol) or the JSON key path joined by _",
     },
   },
   component_round: {

@@ -1,6 +1,6 @@
 import type { BaseContext } from "@platform-metrics/sdk";
 import type { ComponentStatusConfig } from "./config.js";
-import { type Discovery, discoveryFromEnvironment, stopDiscovery } from "./discovery/follow.js";
+import type { Discovery } from "./discovery/follow.js";
 import { staticTargets } from "./static-targets.js";
 import type { Target } from "./target.js";
 
@@ -13,10 +13,11 @@ export interface ComponentStatusState {
 
 type Context = BaseContext<ComponentStatusConfig>;
 
-export function setupTargets(ctx: Context): ComponentStatusState {
+export async function setupTargets(ctx: Context): Promise<ComponentStatusState> {
   const targets = staticTargets(ctx.config);
+  // The Kubernetes client is loaded only with discovery on: without it the collector stays small.
   const discovery = ctx.config.discovery
-    ? discoveryFromEnvironment({
+    ? (await import("./discovery/follow.js")).discoveryFromEnvironment({
         orgLabel: ctx.config.orgLabel,
         retryMaxMs: ctx.config.retryMax,
         log: ctx.log,
@@ -30,5 +31,5 @@ export function setupTargets(ctx: Context): ComponentStatusState {
 export async function teardownTargets(
   ctx: Context & { state: ComponentStatusState | undefined },
 ): Promise<void> {
-  await stopDiscovery(ctx.state?.discovery);
+  await Promise.all(ctx.state?.discovery?.all.map((informer) => informer.stop()) ?? []);
 }

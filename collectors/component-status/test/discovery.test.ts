@@ -1,3 +1,6 @@
+import { copyFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { collectOnce, silentLogger } from "@platform-metrics/sdk";
 import { KubeClient } from "@platform-metrics/sdk/kube";
 import {
@@ -186,5 +189,42 @@ describe("discovery", () => {
     // The next round comes well within the hour: the hourly pod is not due.
     expect((await roundOver(s)).targets).toEqual([`pod/shop/every:${app.port}`]);
     for (const name of ["ftp", "hourly", "every"]) api.delete("pods", "shop", name);
+  });
+
+  it("does not let an API server that is down take the static targets' time", async () => {
+    const gone = await startKubeApi();
+    // Kept past close(), which removes the server's own directory.
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), "pm-cs-kube-")), "kubeconfig");
+    copyFileSync(gone.writeKubeconfig(), kubeconfig);
+    await gone.close();
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = kubeconfig;
+    try {
+      const d = follow();
+      const s: ComponentStatusState = {
+        targets: [
+          {
+            name: "static",
+            kind: "static",
+            url: `${app.url}/metricsz`,
+            timeoutMs: 60_000,
+            headers: {},
+            scrape: false,
+            rejectUnauthorized: true,
+          },
+        ],
+        discovery: d,
+        lastProbed: new Map(),
+      };
+      const points = await collectOnce(
+        { ...collector, setup: () => s, teardown: undefined },
+        { interval: "2s" },
+      );
+      const status = points.find((p) => p.measurement === "component_status" && p.tags.target === "static");
+      expect(status?.fields.up?.value).toBe(1n);
+      expect(points.find((p) => p.measurement === "component_round")?.fields.discovered?.value).toBe(0n);
+    } finally {
+      process.env.KUBECONFIG = saved;
+    }
   });
 });

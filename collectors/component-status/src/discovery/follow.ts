@@ -7,7 +7,6 @@ import {
   podRecord,
   serviceRecord,
 } from "./records.js";
-import { type DiscoveredTargets, targetsOf, validOrg } from "./targets.js";
 
 /** The informers discovery reads; deploy/component-status/clusterrole.yaml grants exactly these. */
 export interface Discovery {
@@ -55,22 +54,6 @@ export function followDiscovery(client: KubeClient, settings: DiscoverySettings)
 
 export function discoveryFromEnvironment(settings: DiscoverySettings): Discovery {
   return followDiscovery(KubeClient.fromEnvironment(), settings);
-}
-
-/** The targets the cluster holds now; a problem with an object's annotations is logged once. */
-export function discoveredTargets(discovery: Discovery, timeoutMs: number, log: Logger): DiscoveredTargets {
-  const found: DiscoveredTargets = { targets: [], problems: [] };
-  const defaults = {
-    timeoutMs,
-    orgOf: (namespace: string) => validOrg(discovery.namespaces.objects.get(namespace)?.org),
-  };
-  targetsOf("service", discovery.services.objects.values(), defaults, found);
-  targetsOf("pod", discovery.pods.objects.values(), defaults, found);
-  const now = new Set(found.problems);
-  for (const problem of now) if (!discovery.logged.has(problem)) log.warn(`discovery: ${problem}; skipped`);
-  discovery.logged.clear();
-  for (const problem of now) discovery.logged.add(problem);
-  return found;
 }
 
 export async function stopDiscovery(discovery: Discovery | undefined): Promise<void> {
