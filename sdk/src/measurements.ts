@@ -85,7 +85,8 @@ export function checkDeclarations(declarations: MeasurementDeclarations): string
       }
     }
     const fields = Object.keys(declaration.fields);
-    if (fields.length === 0 && declaration.open?.fields === undefined) problems.push(`${measurement}: declares no fields`);
+    if (fields.length === 0 && declaration.open?.fields === undefined)
+      problems.push(`${measurement}: declares no fields`);
     for (const field of fields) {
       if (!KEY_NAME.test(field) || field === "time")
         problems.push(`${measurement}: field ${JSON.stringify(field)} is not snake_case`);
