@@ -114,9 +114,17 @@ describe("probe", () => {
     const redirector = await serve((_request, response) =>
       response.writeHead(302, { location: `http://localhost:${other.port}/` }).end(),
     );
-    await round([{ name: "moved", url: redirector.url, headers: { authorization: "Bearer s3cret" } }]);
+    await round([
+      {
+        name: "moved",
+        url: redirector.url,
+        headers: { authorization: "Bearer s3cret" },
+        accept: "text/plain",
+      },
+    ]);
     expect(redirector.requests.at(-1)!.headers.authorization).toBe("Bearer s3cret");
     expect(other.requests.at(-1)!.headers.authorization).toBeUndefined();
+    expect(other.requests.at(-1)!.headers.accept).toBe("text/plain");
   });
 
   it("gives reason=payload for an answer that is not HTTP", async () => {

@@ -37,8 +37,8 @@ export async function probe(request: ProbeRequest, roundSignal: AbortSignal): Pr
   const originalHost = url.host;
   try {
     for (;;) {
-      // Credentials go only to the host they were configured for.
-      const headers = url.host === originalHost ? request.headers : {};
+      // Credentials go only to the host they were configured for; what is asked for (Accept) goes on.
+      const headers = url.host === originalHost ? request.headers : acceptOnly(request.headers);
       const answer = await exchange(url, {
         headers,
         maxBodyBytes: request.maxBodyBytes,
@@ -73,6 +73,10 @@ export async function probe(request: ProbeRequest, roundSignal: AbortSignal): Pr
   }
   result.totalMs = performance.now() - started;
   return result;
+}
+
+function acceptOnly(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([key]) => key.toLowerCase() === "accept"));
 }
 
 export type { Reason };
