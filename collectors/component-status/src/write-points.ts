@@ -8,7 +8,8 @@ import type { Target } from "./target.js";
 type Context = CollectContext<ComponentStatusConfig, unknown>;
 
 // Tags the SDK or the collector sets: a label of that name is kept as exported_<name>, as Prometheus does.
-const TAKEN = new Set(["org", "source", "cluster", "target"]);
+// InfluxDB refuses a tag or field named time: it is written as exported_time too.
+const TAKEN = new Set(["org", "source", "cluster", "target", "time"]);
 
 /** The target's component_status point. */
 export function writeStatus(
@@ -51,11 +52,12 @@ export function writeSamples(ctx: Context, target: Target, samples: readonly Sam
       point.tag(TAKEN.has(label) ? `exported_${label}` : label, printable(value));
     }
     const { value } = sample;
-    if (value.type === "float") point.float(sample.name, value.value);
-    else if (value.type === "integer") point.integer(sample.name, value.value);
-    else if (value.type === "unsigned") point.unsigned(sample.name, value.value);
-    else if (value.type === "string") point.string(sample.name, value.value);
-    else point.boolean(sample.name, value.value);
+    const name = sample.name === "time" ? "exported_time" : sample.name;
+    if (value.type === "float") point.float(name, value.value);
+    else if (value.type === "integer") point.integer(name, value.value);
+    else if (value.type === "unsigned") point.unsigned(name, value.value);
+    else if (value.type === "string") point.string(name, value.value);
+    else point.boolean(name, value.value);
     if (sample.timestamp !== undefined) point.at(sample.timestamp);
   }
 }

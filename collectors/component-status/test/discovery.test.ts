@@ -166,6 +166,13 @@ describe("discovery", () => {
     });
     await until(() => d.namespaces.objects.get("tools")?.org === "tools-team", "the org label");
     expect((await roundOver(state(d))).orgOf(name)).toBe("tools-team");
+
+    // A label that is no valid org: PM_ORG, never a subject the label's writer chose.
+    api.patch("namespaces", undefined, "tools", (object) => {
+      (object.metadata as { labels: Record<string, string> }).labels["platform-metrics.io/org"] = "Bad.Org";
+    });
+    await until(() => d.namespaces.objects.get("tools")?.org === "Bad.Org", "the bad org label");
+    expect((await roundOver(state(d))).orgOf(name)).toBe("platform");
     api.delete("services", "tools", "api");
   });
 

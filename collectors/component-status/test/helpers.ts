@@ -102,9 +102,12 @@ export function selfSignedCertificate(days: number): Certificate {
   };
 }
 
-/** One round over these targets (objects as in PM_CONFIG). */
+/**
+ * One round over these targets (objects as in PM_CONFIG). The default timeout is long, so that a
+ * target meant to answer is not failed by a busy machine; tests of timeouts set their own.
+ */
 export function round(targets: unknown[], settings: Record<string, unknown> = {}) {
-  return collectOnce(collector, { targets, ...settings } as never);
+  return collectOnce(collector, { targets, timeout: "60s", ...settings } as never);
 }
 
 export function statusOf(points: Point[], target: string): Record<string, unknown> {

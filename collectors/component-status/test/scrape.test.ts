@@ -121,11 +121,11 @@ describe("scrape", () => {
     ]);
   });
 
-  it("renames labels that would overwrite the collector's tags", async () => {
+  it("renames labels that would overwrite the collector's tags, and tags and fields named time", async () => {
     const server = await serve(
       200,
       "text/plain; version=0.0.4",
-      'x{org="evil",target="t",source="s",cluster="c"} 1\n',
+      'x{org="evil",target="t",source="s",cluster="c",time="x"} 1\ntime 2\n',
     );
     const points = await round([{ name: "clash", url: server.url, scrape: true }]);
     const [sample] = samplesOf(points, "clash");
@@ -137,7 +137,9 @@ describe("scrape", () => {
       exported_target: "t",
       exported_source: "s",
       exported_cluster: "c",
+      exported_time: "x",
     });
+    expect(samplesOf(points, "clash")[1]!.fields).toEqual({ exported_time: { type: "float", value: 2 } });
   });
 
   it("refuses a content type that is no metrics format, garbage bytes and bad JSON, with reason=payload", async () => {

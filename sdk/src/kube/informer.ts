@@ -105,6 +105,9 @@ export class Informer<T> {
     await new Promise<void>((resolve) => {
       const done = () => {
         signal.removeEventListener("abort", done);
+        // A wait given up on (a round's share of time) is forgotten: rounds that keep waiting on an
+        // API server that stays down must not pile up waiters.
+        this.settledWaiters = this.settledWaiters.filter((waiter) => waiter !== done);
         resolve();
       };
       this.settledWaiters.push(done);

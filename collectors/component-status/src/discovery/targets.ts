@@ -32,16 +32,18 @@ export function targetsOf(
     const path = annotations.path ?? "/metricsz";
     const interval = annotations.interval === undefined ? undefined : parseDuration(annotations.interval);
     if (scheme !== "http" && scheme !== "https") {
-      into.problems.push(`${where}: scheme ${JSON.stringify(scheme)} is not http or https`);
+      into.problems.push(`${where}: scheme ${JSON.stringify(scheme)} is not http or https; skipped`);
       continue;
     }
     if (!PATH.test(path)) {
-      into.problems.push(`${where}: path ${JSON.stringify(path)} does not start with / or has spaces`);
+      into.problems.push(
+        `${where}: path ${JSON.stringify(path)} does not start with / or has spaces; skipped`,
+      );
       continue;
     }
     if (annotations.interval !== undefined && (interval === undefined || interval < 1000)) {
       into.problems.push(
-        `${where}: interval ${JSON.stringify(annotations.interval)} is not a duration of 1s or more`,
+        `${where}: interval ${JSON.stringify(annotations.interval)} is not a duration of 1s or more; skipped`,
       );
       continue;
     }
@@ -55,12 +57,12 @@ export function targetsOf(
       const port = /^\d+$/.test(entry) ? Number(entry) : record.ports.find((p) => p.name === entry)?.port;
       if (port === undefined || port < 1 || port > 65535)
         into.problems.push(
-          `${where}: port ${JSON.stringify(entry)} is neither a port number nor a named port`,
+          `${where}: port ${JSON.stringify(entry)} is neither a port number nor a named port; skipped`,
         );
       else ports.add(port);
     }
     if (ports.size === 0 && wanted === undefined)
-      into.problems.push(`${where}: no port declared; annotate ${"platform-metrics.io/port"}`);
+      into.problems.push(`${where}: no port declared; annotate platform-metrics.io/port; skipped`);
     const host = record.host.includes(":") ? `[${record.host}]` : record.host;
     const org = defaults.orgOf(record.namespace);
     for (const port of ports) {
