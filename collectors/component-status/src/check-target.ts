@@ -24,6 +24,7 @@ export async function checkTarget(
       timeoutMs: target.timeoutMs,
       maxRedirects: config.maxRedirects,
       maxBodyBytes: config.maxBodyBytes,
+      keepBody: target.scrape || target.versionPath !== undefined,
       ca: target.ca,
       rejectUnauthorized: target.rejectUnauthorized,
       expectStatus: target.expectStatus,

@@ -69,8 +69,8 @@ export const configSchema = z.object({
     .int()
     .min(1024)
     .max(256 * 1024 * 1024)
-    .default(10 * 1024 * 1024)
-    .describe("largest body read from a target; a larger one is reason=payload (default 10 MiB)"),
+    .default(4 * 1024 * 1024)
+    .describe("largest body read from a target; a larger one is reason=payload (default 4 MiB)"),
   maxSeries: z.coerce
     .number()
     .int()

@@ -32,7 +32,7 @@ export function writeStatus(
     .float("total_ms", result.totalMs)
     .float("cert_days_left", result.certDaysLeft)
     .integer("redirects", result.redirects)
-    .integer("bytes", answer?.body.length)
+    .integer("bytes", answer?.size)
     .string("version", version)
     .string("reason", failure?.reason);
   if (payload !== undefined && "format" in payload) {

@@ -43,6 +43,7 @@ describe("probe", () => {
     expect(status.ttfb_ms).toBeGreaterThanOrEqual(0);
     expect(status.total_ms as number).toBeGreaterThanOrEqual(status.ttfb_ms as number);
     expect(status.tls_ms).toBeUndefined();
+    expect(status.bytes).toBe(JSON.stringify({ build: { version: "1.4.2" }, ok: true }).length);
     // An IP address is not looked up.
     expect(status.dns_ms).toBeUndefined();
     const point = points.find((p) => p.tags.target === "catalog")!;
@@ -53,6 +54,11 @@ describe("probe", () => {
     const points = await round([{ name: "local", url: `http://localhost:${healthy.port}/` }]);
     expect(statusOf(points, "local")).toMatchObject({ up: 1 });
     expect(statusOf(points, "local").dns_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it("counts the body of a target it only probes", async () => {
+    const points = await round([{ name: "counted", url: healthy.url }]);
+    expect(statusOf(points, "counted")).toMatchObject({ up: 1, bytes: 39 });
   });
 
   it("sends the configured headers", async () => {

@@ -5,6 +5,8 @@ import { ProbeFailure, reasonOf } from "./reasons.js";
 export interface ExchangeOptions {
   headers: Record<string, string>;
   maxBodyBytes: number;
+  /** Keep the body (scrape, versionPath); otherwise it is only counted. */
+  keepBody: boolean;
   /** PEM of the CA to trust instead of the system's. */
   ca?: string;
   rejectUnauthorized: boolean;
@@ -21,7 +23,10 @@ export interface Timings {
 export interface Exchange {
   status: number;
   headers: IncomingHttpHeaders;
+  /** Empty unless keepBody. */
   body: Buffer;
+  /** Body bytes read. */
+  size: number;
   timings: Timings;
   certDaysLeft?: number;
 }
@@ -101,7 +106,7 @@ export async function exchange(url: URL, options: ExchangeOptions): Promise<Exch
           finish(new ProbeFailure("payload", `body larger than ${options.maxBodyBytes} bytes`));
           return;
         }
-        chunks.push(chunk);
+        if (options.keepBody) chunks.push(chunk);
       });
       response.on("error", finish);
       response.on("aborted", () => finish(new ProbeFailure("reset", "the answer ended early")));
@@ -109,7 +114,8 @@ export async function exchange(url: URL, options: ExchangeOptions): Promise<Exch
         finish(undefined, {
           status: response.statusCode ?? 0,
           headers: response.headers,
-          body: Buffer.concat(chunks, size),
+          body: options.keepBody ? Buffer.concat(chunks, size) : Buffer.alloc(0),
+          size,
           timings,
           certDaysLeft,
         }),

@@ -7,6 +7,7 @@ export interface ProbeRequest {
   timeoutMs: number;
   maxRedirects: number;
   maxBodyBytes: number;
+  keepBody: boolean;
   ca?: string;
   rejectUnauthorized: boolean;
   /** Statuses that count as up; default any 2xx. */
@@ -42,6 +43,7 @@ export async function probe(request: ProbeRequest, roundSignal: AbortSignal): Pr
       const answer = await exchange(url, {
         headers,
         maxBodyBytes: request.maxBodyBytes,
+        keepBody: request.keepBody,
         ca: request.ca,
         rejectUnauthorized: request.rejectUnauthorized,
         signal,
