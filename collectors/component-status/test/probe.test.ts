@@ -146,10 +146,27 @@ describe("probe", () => {
     }
   });
 
-  it("gives reason=payload for a body over maxBodyBytes", async () => {
+  it("gives reason=payload for a body over maxBodyBytes, declared or streamed without a length", async () => {
     const huge = await serve(answer(200, "text/plain", "x".repeat(300_000)));
-    const points = await round([{ name: "huge", url: huge.url }], { maxBodyBytes: 100_000 });
+    // Chunked, with no content-length, and endless: only the cap ends it.
+    const endless = await serve((_request, response) => {
+      response.writeHead(200, { "content-type": "text/plain" });
+      const chunk = "y".repeat(16_384);
+      const write = () => {
+        while (!response.destroyed && response.write(chunk));
+        if (!response.destroyed) response.once("drain", write);
+      };
+      write();
+    });
+    const points = await round(
+      [
+        { name: "huge", url: huge.url },
+        { name: "endless", url: endless.url, scrape: true },
+      ],
+      { maxBodyBytes: 100_000 },
+    );
     expect(statusOf(points, "huge")).toMatchObject({ up: 0, reason: "payload" });
+    expect(statusOf(points, "endless")).toMatchObject({ up: 0, reason: "payload" });
   });
 });
 
