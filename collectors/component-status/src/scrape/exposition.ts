@@ -6,7 +6,6 @@ import { SampleSink } from "./sample.js";
 export type ExpositionFormat = "prometheus" | "openmetrics";
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const TYPES = new Set([
   "counter",
@@ -72,39 +71,43 @@ function readSample(line: string, format: ExpositionFormat) {
   return { name, labels, value: { type: "float" as const, value }, timestamp };
 }
 
+const LABEL_NAME_AT = /[a-zA-Z_][a-zA-Z0-9_]*/y;
+
 function readLabels(line: string, start: number, labels: Record<string, string>): number {
   let at = skipBlanks(line, start);
   while (line[at] !== "}") {
-    const name = LABEL_NAME.exec(line.slice(at, at + 1024))?.[0];
+    LABEL_NAME_AT.lastIndex = at;
+    const name = LABEL_NAME_AT.exec(line)?.[0];
     if (name === undefined) throw new LineError(`a label name expected at column ${at + 1}`);
     at = skipBlanks(line, at + name.length);
     if (line[at] !== "=") throw new LineError(`= expected after label ${name}`);
     at = skipBlanks(line, at + 1);
     if (line[at] !== '"') throw new LineError(`a quoted value expected for label ${name}`);
-    let value = "";
-    at++;
-    for (;;) {
-      const c = line[at];
-      if (c === undefined) throw new LineError(`the value of label ${name} is not closed`);
-      if (c === '"') break;
-      if (c === "\\") {
-        const next = line[at + 1];
-        if (next === "n") value += "\n";
-        else if (next === "\\" || next === '"') value += next;
-        else throw new LineError(`unknown escape \\${next ?? ""} in label ${name}`);
-        at += 2;
-        continue;
-      }
-      value += c;
-      at++;
-    }
+    const [value, end] = readQuoted(line, at + 1, name);
     if (Object.hasOwn(labels, name)) throw new LineError(`label ${name} given twice`);
     labels[name] = value;
-    at = skipBlanks(line, at + 1);
+    at = skipBlanks(line, end + 1);
     if (line[at] === ",") at = skipBlanks(line, at + 1);
     else if (line[at] !== "}") throw new LineError(`, or } expected after label ${name}`);
   }
   return at + 1;
+}
+
+/** A label value from after its opening quote: the value, and where its closing quote is. */
+function readQuoted(line: string, start: number, name: string): [string, number] {
+  let value = "";
+  let at = start;
+  for (;;) {
+    const quote = line.indexOf('"', at);
+    if (quote < 0) throw new LineError(`the value of label ${name} is not closed`);
+    const backslash = line.indexOf("\\", at);
+    if (backslash < 0 || backslash > quote) return [value + line.slice(at, quote), quote];
+    const next = line[backslash + 1];
+    if (next === "n") value += `${line.slice(at, backslash)}\n`;
+    else if (next === "\\" || next === '"') value += line.slice(at, backslash) + next;
+    else throw new LineError(`unknown escape \\${next ?? ""} in label ${name}`);
+    at = backslash + 2;
+  }
 }
 
 function skipBlanks(line: string, at: number): number {
