@@ -6,6 +6,15 @@ const httpUrl = z
     message: "expected an http:// or https:// URL",
   });
 
+/** Tab is allowed in a header value; CR, LF and the other control characters are not. */
+function noControlCharacters(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 32 && code !== 9) || code === 127) return false;
+  }
+  return true;
+}
+
 const status = z.coerce.number().int().min(100).max(599);
 
 /** One component to probe; a bare URL string is a target named by its URL. */
@@ -30,9 +39,16 @@ const target = z.preprocess(
         .string()
         .regex(/^[^.\s]+(\.[^.\s]+)*$/, "expected a dotted JSON path such as version or build.version")
         .optional(),
-      headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/), z.string()).default({}),
+      headers: z
+        .record(
+          z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "expected an HTTP header name"),
+          z
+            .string()
+            .refine(noControlCharacters, "expected a header value without line breaks or control characters"),
+        )
+        .default({}),
       scrape: z.boolean().default(false),
-      accept: z.string().min(1).optional(),
+      accept: z.string().min(1).refine(noControlCharacters, "expected an Accept header value").optional(),
       ca: z.string().min(1).optional().describe("PEM file of the CA to trust for this HTTPS target"),
       insecureSkipVerify: z.boolean().default(false),
     })

@@ -70,6 +70,11 @@ describe("configuration", () => {
       "twice",
     ],
     ["an org that is no subject token", "targets:\n  - { url: 'http://x/', org: 'A.B' }", "org"],
+    [
+      "a header value with a line break",
+      "targets:\n  - { url: 'http://x/', headers: { x-a: \"1\\r\\nx-b: 2\" } }",
+      "header value",
+    ],
     ["a status out of range", "targets:\n  - { url: 'http://x/', expectStatus: 700 }", "expectStatus"],
   ])("refuses %s in PM_CONFIG, naming it", (_what, text, named) => {
     const file = configFile(text);
