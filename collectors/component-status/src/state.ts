@@ -23,6 +23,13 @@ export async function setupTargets(ctx: Context): Promise<ComponentStatusState> 
         log: ctx.log,
       })
     : undefined;
+  const roundMs = ctx.config.roundTimeout ?? ctx.config.interval;
+  for (const target of targets)
+    if (roundMs !== undefined && target.timeoutMs >= roundMs)
+      ctx.log.warn(
+        { target: target.name, timeoutMs: target.timeoutMs, roundTimeoutMs: roundMs },
+        "the target's timeout is not shorter than the round's: the round may end its probe first",
+      );
   if (targets.length === 0 && discovery === undefined)
     ctx.log.warn("no targets: set targets in PM_CONFIG, or PM_DISCOVERY=true in a cluster");
   return { targets, discovery, lastProbed: new Map() };
