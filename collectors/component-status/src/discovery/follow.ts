@@ -1,5 +1,5 @@
 import type { Logger } from "@platform-metrics/sdk";
-import { Informer, type InformerOptions, KubeClient } from "@platform-metrics/sdk/kube";
+import { Informer, type InformerOptions, KubeClient, type ResourceSpec } from "@platform-metrics/sdk/kube";
 import {
   type EndpointRecord,
   type NamespaceRecord,
@@ -8,7 +8,7 @@ import {
   serviceRecord,
 } from "./records.js";
 
-/** The informers discovery reads; deploy/component-status/clusterrole.yaml grants exactly these. */
+/** The informers discovery reads. */
 export interface Discovery {
   namespaces: Informer<NamespaceRecord>;
   pods: Informer<EndpointRecord>;
@@ -24,6 +24,23 @@ export interface DiscoverySettings {
   log: Logger;
 }
 
+/** What discovery follows; deploy/component-status/clusterrole.yaml grants exactly these (a test checks). */
+export function discoveryResources(orgLabel: string) {
+  return {
+    namespaces: {
+      name: "namespaces",
+      path: "/api/v1/namespaces",
+      record: (raw: unknown) => namespaceRecord(raw, orgLabel),
+    } satisfies ResourceSpec<NamespaceRecord>,
+    pods: { name: "pods", path: "/api/v1/pods", record: podRecord } satisfies ResourceSpec<EndpointRecord>,
+    services: {
+      name: "services",
+      path: "/api/v1/services",
+      record: serviceRecord,
+    } satisfies ResourceSpec<EndpointRecord>,
+  };
+}
+
 /** Starts following namespaces, pods and services of the cluster of the client. */
 export function followDiscovery(client: KubeClient, settings: DiscoverySettings): Discovery {
   const options: InformerOptions = {
@@ -32,21 +49,10 @@ export function followDiscovery(client: KubeClient, settings: DiscoverySettings)
     backoff: { initialMs: 500, maxMs: settings.retryMaxMs },
     log: settings.log,
   };
-  const namespaces = new Informer(
-    client,
-    {
-      name: "namespaces",
-      path: "/api/v1/namespaces",
-      record: (raw) => namespaceRecord(raw, settings.orgLabel),
-    },
-    options,
-  );
-  const pods = new Informer(client, { name: "pods", path: "/api/v1/pods", record: podRecord }, options);
-  const services = new Informer(
-    client,
-    { name: "services", path: "/api/v1/services", record: serviceRecord },
-    options,
-  );
+  const resources = discoveryResources(settings.orgLabel);
+  const namespaces = new Informer(client, resources.namespaces, options);
+  const pods = new Informer(client, resources.pods, options);
+  const services = new Informer(client, resources.services, options);
   const all = [namespaces, pods, services] as Informer<unknown>[];
   for (const informer of all) informer.start();
   return { namespaces, pods, services, all, logged: new Set() };
