@@ -27,6 +27,11 @@ const debianPackages = [
   { pkg: "git", present: () => findBinary("git") },
   // The test Kubernetes API server's self-signed certificate (testing/src/kube-api/certificate.ts).
   { pkg: "openssl", present: () => findBinary("openssl") },
+  // A real exporter whose /metrics the component-status collector's tests scrape (text and OpenMetrics).
+  { pkg: "prometheus", present: () => existsSync("/usr/bin/prometheus") },
+  // An exporter made with the Prometheus Python client: the tests' real OpenMetrics peer (Prometheus
+  // 2.42 answers its own /metrics in Prometheus text only, whatever the Accept header).
+  { pkg: "python3-prometheus-client", present: () => pythonHas("prometheus_client") },
 ];
 
 function findBinary(name) {

@@ -31,6 +31,12 @@ export interface MeasurementDeclaration {
   /** Tag keys, or tag key -> description. `org`, `source` and `cluster` are added by the SDK. */
   tags: readonly string[] | Readonly<Record<string, string>>;
   fields: Readonly<Record<string, FieldType | FieldDeclaration>>;
+  /**
+   * Tags and fields named at run time by what the collector reads (the metric names and labels an
+   * app exposes): any key line protocol can carry is then taken, of any type, besides the declared
+   * ones. Each text says what they are, for the docs.
+   */
+  open?: { tags?: string; fields?: string };
 }
 
 export type MeasurementDeclarations = Readonly<Record<string, MeasurementDeclaration>>;
@@ -79,7 +85,8 @@ export function checkDeclarations(declarations: MeasurementDeclarations): string
       }
     }
     const fields = Object.keys(declaration.fields);
-    if (fields.length === 0) problems.push(`${measurement}: declares no fields`);
+    if (fields.length === 0 && declaration.open?.fields === undefined)
+      problems.push(`${measurement}: declares no fields`);
     for (const field of fields) {
       if (!KEY_NAME.test(field) || field === "time")
         problems.push(`${measurement}: field ${JSON.stringify(field)} is not snake_case`);

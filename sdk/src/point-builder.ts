@@ -5,6 +5,8 @@ import { type FieldType, type FieldValue, LineProtocolError, type Point } from "
 import { type CompiledMeasurement, type TagTemplate, tagTemplate } from "./runtime/compiled-measurements.js";
 import type { Problem, ProblemKind } from "./runtime/problems.js";
 
+const SDK_TAGS = ["org", "source", "cluster"] as const;
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -32,6 +34,9 @@ export class PointBuilder {
   settled: object | undefined;
   private openTags: Record<string, string> | undefined;
   private openFields: Record<string, FieldValue> | undefined;
+  /** Undeclared tags and fields of an open measurement: key -> encoded `key=value`. */
+  private extraTags: Map<string, string> | undefined;
+  private extraFields: Map<string, string> | undefined;
 
   constructor(
     readonly measurement: string,
@@ -53,6 +58,15 @@ export class PointBuilder {
       return this;
     }
     const slot = declared.tagSlots.get(key);
+    if (slot === undefined && declared.openTags && !(SDK_TAGS as readonly string[]).includes(key)) {
+      try {
+        this.extraTags ??= new Map();
+        this.extraTags.set(key, `${escapeKey("tag key", key)}=${escapeKey("tag value", text)}`);
+      } catch (error) {
+        this.unencodable(error);
+      }
+      return this;
+    }
     if (slot === undefined) {
       return this.drop(
         "undeclared_tag",
@@ -165,6 +179,8 @@ export class PointBuilder {
    * builder with a declaration, at least one field and no reason to be dropped.
    */
   encode(template: TagTemplate, timestampText: string): string {
+    if (this.extraTags !== undefined || this.extraFields !== undefined)
+      return this.encodeOpen(template, timestampText);
     const declared = this.declaration!;
     const slots = this.slots!;
     let line = declared.escapedName;
@@ -178,6 +194,37 @@ export class PointBuilder {
       const value = slots[field.slot];
       if (value === undefined) continue;
       line = line + (first ? field.first : field.glue) + value;
+      first = false;
+    }
+    return line + timestampText;
+  }
+
+  /** The slower path of a point with undeclared tags or fields: every tag sorted by key, as InfluxDB prefers. */
+  private encodeOpen(template: TagTemplate, timestampText: string): string {
+    const declared = this.declaration!;
+    const slots = this.slots!;
+    const tags: [string, string][] = [];
+    for (const [key, slot] of declared.tagSlots) {
+      const value = slots[slot];
+      if (value !== undefined) tags.push([key, `${escapeKey("tag key", key)}=${value}`]);
+    }
+    for (const key of SDK_TAGS) {
+      const value = template[key];
+      if (value) tags.push([key, `${key}=${escapeKey("tag value", value)}`]);
+    }
+    if (this.extraTags !== undefined) tags.push(...this.extraTags);
+    tags.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let line = declared.escapedName;
+    for (const [, text] of tags) line += `,${text}`;
+    let first = true;
+    for (const field of declared.fieldList) {
+      const value = slots[field.slot];
+      if (value === undefined) continue;
+      line = line + (first ? field.first : field.glue) + value;
+      first = false;
+    }
+    for (const text of this.extraFields?.values() ?? []) {
+      line += (first ? " " : ",") + text;
       first = false;
     }
     return line + timestampText;
@@ -197,6 +244,18 @@ export class PointBuilder {
 
   private set(key: string, type: FieldType, text: string): this {
     const field = this.declaration!.fields.get(key);
+    if (field === undefined && this.declaration!.openFields) {
+      let encoded: string;
+      try {
+        encoded = `${escapeKey("field key", key)}=${text}`;
+      } catch (error) {
+        return this.unencodable(error, key);
+      }
+      this.extraFields ??= new Map();
+      if (!this.extraFields.has(key)) this.fieldCount++;
+      this.extraFields.set(key, encoded);
+      return this;
+    }
     if (field === undefined) {
       return this.problem(
         "undeclared_field",

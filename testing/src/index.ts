@@ -25,6 +25,8 @@ export {
   type PodOptions,
   podObject,
   pvcObject,
+  type ServiceOptions,
+  serviceObject,
   statefulSetObject,
   type WorkloadOptions,
 } from "./kube-api/objects.js";
@@ -51,4 +53,5 @@ export {
   startNatsCluster,
 } from "./nats-cluster.js";
 export { type NatsServer, type StartNatsOptions, startNats } from "./nats-server.js";
+export { type Prometheus, startPrometheus } from "./prometheus.js";
 export { PortInUseError } from "./server-process.js";

@@ -1,7 +1,7 @@
 import type { CollectContext } from "@platform-metrics/sdk";
+import type { Informer } from "@platform-metrics/sdk/kube";
 import { jobSums, podSums, pvcSums } from "./aggregate.js";
 import type { K8sApiConfig } from "./config.js";
-import type { Informer } from "./kube/informer.js";
 import { OrgResolver } from "./orgs.js";
 import { percentile } from "./reconcile.js";
 import type { K8sApiState } from "./state.js";

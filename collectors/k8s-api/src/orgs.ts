@@ -1,5 +1,5 @@
 import { type Logger, subjectToken } from "@platform-metrics/sdk";
-import type { Informer } from "./kube/informer.js";
+import type { Informer } from "@platform-metrics/sdk/kube";
 import type { NamespaceRecord } from "./kube/records.js";
 
 /**

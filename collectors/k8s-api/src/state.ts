@@ -1,7 +1,11 @@
 import type { BaseContext } from "@platform-metrics/sdk";
+import {
+  Informer,
+  type InformerHandlers,
+  type InformerOptions,
+  KubeClient,
+} from "@platform-metrics/sdk/kube";
 import type { K8sApiConfig } from "./config.js";
-import { KubeClient } from "./kube/client.js";
-import { Informer, type InformerHandlers, type InformerOptions } from "./kube/informer.js";
 import type { EventRecord, WorkloadRecord } from "./kube/records.js";
 import { builtinResources, customResource } from "./kube/resources.js";
 import { ReconcileTracker } from "./reconcile.js";

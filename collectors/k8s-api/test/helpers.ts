@@ -1,9 +1,9 @@
 import type { Logger, Point } from "@platform-metrics/sdk";
 import { collectOnce, resolveCollectorConfig } from "@platform-metrics/sdk";
+import { KubeClient } from "@platform-metrics/sdk/kube";
 import { type KubeApiServer, startKubeApi } from "@platform-metrics/testing";
 import collector from "../src/collector.js";
 import type { K8sApiConfig } from "../src/config.js";
-import { KubeClient } from "../src/kube/client.js";
 import { followCluster, type K8sApiState } from "../src/state.js";
 
 export const WIDGETS = {

@@ -1,6 +1,6 @@
+import { Malformed } from "@platform-metrics/sdk/kube";
 import { daemonSetObject, deploymentObject, podObject } from "@platform-metrics/testing";
 import { describe, expect, it } from "vitest";
-import { Malformed } from "../src/kube/fields.js";
 import { podRecord, workloadRecord } from "../src/kube/records.js";
 
 interface SpoiledStatus {

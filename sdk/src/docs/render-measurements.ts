@@ -24,10 +24,14 @@ export function renderMeasurements(declarations: MeasurementDeclarations, headin
     for (const tag of tagNames(declaration)) {
       lines.push(`| tag | \`${tag}\` | string | | ${cell(tagDescription(declaration, tag))} |`);
     }
+    if (declaration.open?.tags !== undefined)
+      lines.push(`| tag | *any* | string | | ${cell(declaration.open.tags)} |`);
     for (const field of Object.keys(declaration.fields)) {
       const { type, unit, description } = fieldDeclaration(declaration, field)!;
       lines.push(`| field | \`${field}\` | ${type} | ${cell(unit)} | ${cell(description)} |`);
     }
+    if (declaration.open?.fields !== undefined)
+      lines.push(`| field | *any* | any | | ${cell(declaration.open.fields)} |`);
     sections.push(lines.join("\n"));
   }
   return sections.join("\n\n");

@@ -38,6 +38,9 @@ export interface CompiledMeasurement {
   /** Declared fields in declaration order, which is the order they are written in. */
   fieldList: readonly CompiledField[];
   slotCount: number;
+  /** Undeclared tags and fields are taken (MeasurementDeclaration.open). */
+  openTags: boolean;
+  openFields: boolean;
   /** Templates by SDK tag values; nearly always one per process. */
   templates: Map<string, TagTemplate>;
   lastTemplate: TagTemplate | undefined;
@@ -72,6 +75,8 @@ export function compileMeasurements(declarations: MeasurementDeclarations): Map<
       fields: new Map(Object.keys(declaration.fields).map((key, i) => [key, fieldList[i]!])),
       fieldList,
       slotCount: tags.length + fieldList.length,
+      openTags: declaration.open?.tags !== undefined,
+      openFields: declaration.open?.fields !== undefined,
       templates: new Map(),
       lastTemplate: undefined,
     });

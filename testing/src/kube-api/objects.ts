@@ -88,6 +88,10 @@ export interface PodOptions {
   waiting?: string;
   node?: string;
   containers?: number;
+  annotations?: Record<string, string>;
+  /** Ports of the first container: name -> containerPort. */
+  ports?: Record<string, number>;
+  podIP?: string;
 }
 
 export function podObject(namespace: string, name: string, options: PodOptions = {}): KubeObject {
@@ -97,11 +101,25 @@ export function podObject(namespace: string, name: string, options: PodOptions =
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name, namespace, labels: { app: name.replace(/-[a-z0-9]+$/, "") } },
+    metadata: {
+      name,
+      namespace,
+      labels: { app: name.replace(/-[a-z0-9]+$/, "") },
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+    },
     spec: {
-      containers: containers.map((container) => ({
+      containers: containers.map((container, i) => ({
         name: container,
         image: "registry.example/app:1.4.2",
+        ...(i === 0 && options.ports
+          ? {
+              ports: Object.entries(options.ports).map(([portName, containerPort]) => ({
+                name: portName,
+                containerPort,
+                protocol: "TCP",
+              })),
+            }
+          : {}),
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
       })),
       restartPolicy: "Always",
@@ -117,7 +135,7 @@ export function podObject(namespace: string, name: string, options: PodOptions =
         { type: "Ready", status: ready ? "True" : "False", lastTransitionTime: TIME },
       ],
       hostIP: "10.0.0.10",
-      podIP: "10.244.0.17",
+      podIP: options.podIP ?? "10.244.0.17",
       startTime: TIME,
       qosClass: "Burstable",
       containerStatuses: containers.map((container, i) => ({
@@ -139,6 +157,43 @@ export function podObject(namespace: string, name: string, options: PodOptions =
             : { running: { startedAt: TIME } },
       })),
     },
+  };
+}
+
+export interface ServiceOptions {
+  annotations?: Record<string, string>;
+  /** name -> port */
+  ports?: Record<string, number>;
+  /** "None" for a headless service. */
+  clusterIP?: string;
+}
+
+export function serviceObject(namespace: string, name: string, options: ServiceOptions = {}): KubeObject {
+  const clusterIP = options.clusterIP ?? "10.96.0.20";
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: {
+      name,
+      namespace,
+      labels: { app: name },
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+    },
+    spec: {
+      type: "ClusterIP",
+      selector: { app: name },
+      clusterIP,
+      clusterIPs: [clusterIP],
+      ipFamilies: ["IPv4"],
+      ports: Object.entries(options.ports ?? { http: 80 }).map(([portName, port]) => ({
+        name: portName,
+        protocol: "TCP",
+        port,
+        targetPort: port,
+      })),
+      sessionAffinity: "None",
+    },
+    status: { loadBalancer: {} },
   };
 }
 

@@ -1,6 +1,6 @@
 // What the collector keeps of each object: only the fields its measurements use, so a cluster of
 // 50,000 pods costs a few MB. Each function reads one kind; a Malformed error skips the object.
-import { cpuCores, integerQuantity } from "../quantity.js";
+
 import {
   array,
   count,
@@ -11,7 +11,8 @@ import {
   optionalObject,
   optionalString,
   string,
-} from "./fields.js";
+} from "@platform-metrics/sdk/kube";
+import { cpuCores, integerQuantity } from "../quantity.js";
 
 export interface PodRecord {
   namespace: string;

@@ -1,5 +1,5 @@
+import type { ResourceSpec } from "@platform-metrics/sdk/kube";
 import type { CustomResourceConfig } from "../config.js";
-import type { ResourceSpec } from "./informer.js";
 import {
   type CustomRecord,
   customRecord,

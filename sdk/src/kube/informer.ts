@@ -1,4 +1,4 @@
-import type { Logger } from "@platform-metrics/sdk";
+import type { Logger } from "../log.js";
 import { type BackoffOptions, backoffDelay, pause } from "./backoff.js";
 import { httpError, type KubeClient, KubeHttpError, readBody } from "./client.js";
 import { type Json, Malformed } from "./fields.js";
@@ -105,6 +105,9 @@ export class Informer<T> {
     await new Promise<void>((resolve) => {
       const done = () => {
         signal.removeEventListener("abort", done);
+        // A wait given up on (a round's share of time) is forgotten: rounds that keep waiting on an
+        // API server that stays down must not pile up waiters.
+        this.settledWaiters = this.settledWaiters.filter((waiter) => waiter !== done);
         resolve();
       };
       this.settledWaiters.push(done);
@@ -163,7 +166,7 @@ export class Informer<T> {
       this.warned.add(key);
       const hint =
         status === 403
-          ? `forbidden: the collector's ClusterRole must grant ${verb} on ${this.name} (deploy/k8s-api/)`
+          ? `forbidden: the collector's ClusterRole must grant ${verb} on ${this.name} (see its deploy/ folder)`
           : status === 404
             ? `not found: is ${this.name} served by this cluster?`
             : `${verb} failed, retrying with backoff`;
