@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Endpoint } from "./endpoints.js";
 import type { Layout } from "./layout.js";
 import type { SimulatorName } from "./simulators.js";
@@ -55,6 +57,23 @@ export const COLLECTORS: readonly DemoCollector[] = [
       PM_RUNTIME: "500ms",
       PM_INTERVAL: "30s",
     }),
+  },
+  {
+    name: "component-status",
+    bin: "pm-collector-component-status",
+    // Every service of the demo, itself included, probed at its health URL (any 2xx is up: InfluxDB's
+    // /ping answers 204); and NATS's /varz scraped as JSON, its numbers become fields.
+    env: ({ endpoints, workDir }) => {
+      const targets: Record<string, unknown>[] = endpoints.map((e) => ({ name: e.name, url: e.health }));
+      const nats = endpoints.find((e) => e.kind === "nats");
+      if (nats)
+        targets.push({ name: "nats-varz", url: nats.health.replace(/\/healthz$/, "/varz"), scrape: true });
+      for (const e of endpoints)
+        if (e.metrics) targets.push({ name: `${e.name}-metrics`, url: e.metrics, scrape: true });
+      const config = join(workDir, "component-status.json");
+      writeFileSync(config, `${JSON.stringify({ targets }, null, 2)}\n`); // JSON is YAML
+      return { PM_CONFIG: config, PM_INTERVAL: "5s", PM_TIMEOUT: "2s" };
+    },
   },
   {
     name: "k8s-api",

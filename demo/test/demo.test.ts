@@ -132,6 +132,26 @@ describe("npm run demo", () => {
     },
   );
 
+  it("component-status finds every service of the demo up, at its health URL", async () => {
+    const services = stack.services.filter((s) => s.health).map((s) => s.name);
+    const up = await waitFor("component_status up=1 for every service", async () => {
+      const answer = await gateway.query({
+        measurement: "component_status",
+        fields: ["up"],
+        aggregate: "last",
+        groupBy: ["target"],
+        where: { source: "component-status" },
+        range: { from: "-1m" },
+      });
+      if (answer.status !== 200) return undefined;
+      const upTargets = answer.body.series
+        .filter((s: { values: unknown[][] }) => s.values.some((row) => row[1] === 1))
+        .map((s: { tags: { target: string } }) => s.tags.target);
+      return services.every((name) => upTargets.includes(name)) ? upTargets : undefined;
+    });
+    expect(up).toEqual(expect.arrayContaining(services));
+  });
+
   it("shows the demo token nothing of another org, whose point did reach InfluxDB", async () => {
     const nc = await connect({ servers: stack.nats });
     try {
