@@ -1,4 +1,21 @@
 // @platform-metrics/testing: real servers for tests, on free ports, cleaned up after.
+export {
+  BackstageCatalogServer,
+  type BackstageEntity,
+  backstageEntity,
+  type StartBackstageCatalogOptions,
+  startBackstageCatalog,
+} from "./catalogs/backstage.js";
+export type { FaultOptions, HttpFault } from "./catalogs/http-faults.js";
+export type { SeenRequest } from "./catalogs/json-server.js";
+export {
+  OsbBrokerServer,
+  type OsbPlan,
+  type OsbService,
+  osbService,
+  type StartOsbBrokerOptions,
+  startOsbBroker,
+} from "./catalogs/osb.js";
 export { findBinary } from "./find-binary.js";
 export { freePort } from "./free-port.js";
 export {
