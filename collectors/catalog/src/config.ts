@@ -21,12 +21,18 @@ export const configSchema = z.object({
     )
     .describe("the catalog's base URL, e.g. http://backstage:7007/api/catalog or http://broker:8080"),
   orgs: z
-    .record(
-      z
-        .string()
-        .regex(orgKey, "expected an owner ref (group:default/team-a), namespace:<name> or broker:<name>"),
-      subjectToken,
-    )
+    .record(z.string(), subjectToken)
+    .superRefine((orgs, ctx) => {
+      for (const key of Object.keys(orgs)) {
+        if (!orgKey.test(key)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `key ${JSON.stringify(key)}: expected an owner ref (group:default/team-a), namespace:<name> or broker:<name>`,
+          });
+        }
+      }
+    })
     .default({})
     .describe("owner ref, namespace:<name> or broker:<name> -> org, as JSON in PM_ORGS; others go to PM_ORG"),
   catalogToken: z.string().min(1).optional().describe("bearer token (backstage); never logged"),

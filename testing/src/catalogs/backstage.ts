@@ -159,6 +159,11 @@ export class BackstageCatalogServer {
     this.faults.clear();
   }
 
+  /** Requests whose path ends with `suffix`, in order. */
+  requestsTo(suffix: string): SeenRequest[] {
+    return this.server.requestsTo(suffix);
+  }
+
   close(): Promise<void> {
     return this.server.close();
   }

@@ -124,6 +124,11 @@ export class OsbBrokerServer {
     this.faults.clear();
   }
 
+  /** Requests whose path ends with `suffix`, in order. */
+  requestsTo(suffix: string): SeenRequest[] {
+    return this.server.requestsTo(suffix);
+  }
+
   close(): Promise<void> {
     return this.server.close();
   }
