@@ -22,7 +22,7 @@ export const measurements = {
     fields: {
       entities: integer("entities counted"),
       no_owner: integer(
-        "entities of a kind that has an owner (Component, API, Resource, System, Domain) without spec.owner",
+        "entities of a kind that has an owner (Component, API, Resource, System, Domain, Template) without spec.owner",
       ),
       no_description: integer("entities without metadata.description"),
       orphaned: integer("entities annotated backstage.io/orphan=true (their location no longer lists them)"),
