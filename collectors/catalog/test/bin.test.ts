@@ -87,7 +87,7 @@ describe("pm-collector-catalog", () => {
     await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
     cleanups.push(() => new Promise((resolve) => echo.close(() => resolve())));
     const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
-    for (const env of [
+    for (const env of <Record<string, string>[]>[
       { PM_ADAPTER: "backstage", PM_CATALOG_TOKEN: "tok-secret-1234567" },
       { PM_ADAPTER: "osb", PM_CATALOG_USER: "admin", PM_CATALOG_PASSWORD: "pw-secret-7654321" },
     ]) {
