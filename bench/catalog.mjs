@@ -32,7 +32,9 @@ const TARGET_MB = 100;
 
 /** Runs the bin once; samples VmHWM of the node process while it runs. */
 async function runOnce(env) {
-  const command = TIME ? [TIME, ["-f", "PM_TIME %M %U %S", process.execPath, BIN, "--once"]] : [process.execPath, [BIN, "--once"]];
+  const command = TIME
+    ? [TIME, ["-f", "PM_TIME %M %U %S", process.execPath, BIN, "--once"]]
+    : [process.execPath, [BIN, "--once"]];
   const started = performance.now();
   const child = spawn(command[0], command[1], {
     env: {
@@ -104,12 +106,22 @@ const backstage = (server, extra = {}) => ({
 const cases = [
   ["baseline: empty catalog", backstage(empty)],
   [`${entities.toLocaleString("en")} entities, by-query, cursor, ${pageSize} per page`, backstage(large)],
-  [`${entities.toLocaleString("en")} entities, by-query, 1000 per page`, backstage(large, { PM_PAGE_SIZE: "1000" })],
+  [
+    `${entities.toLocaleString("en")} entities, by-query, 1000 per page`,
+    backstage(large, { PM_PAGE_SIZE: "1000" }),
+  ],
   [`${entities.toLocaleString("en")} entities, /entities offset paging`, backstage(legacy)],
-  ["baseline: OSB catalog, 2,000 offerings in one document", { PM_ADAPTER: "osb", PM_URL: broker.url, PM_CATALOG_USER: "u", PM_CATALOG_PASSWORD: "p" }],
+  [
+    "baseline: OSB catalog, 2,000 offerings in one document",
+    { PM_ADAPTER: "osb", PM_URL: broker.url, PM_CATALOG_USER: "u", PM_CATALOG_PASSWORD: "p" },
+  ],
 ];
 
-console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `load average before: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 console.log("| case | run | peak RSS (VmHWM) | max RSS (time) | CPU s | wall ms | pm_catalog |");
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
 let worst = 0;
@@ -123,8 +135,14 @@ for (const [name, env] of cases) {
     );
   }
 }
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 const worstMB = (worst * 1024 * 1024) / 1e6;
-console.log(`\nworst peak while paging: ${worst.toFixed(1)} MiB (${worstMB.toFixed(1)} MB); target < ${TARGET_MB} MB: ${worstMB < TARGET_MB ? "met" : "NOT met"}`);
+console.log(
+  `\nworst peak while paging: ${worst.toFixed(1)} MiB (${worstMB.toFixed(1)} MB); target < ${TARGET_MB} MB: ${worstMB < TARGET_MB ? "met" : "NOT met"}`,
+);
 await Promise.all([empty.close(), large.close(), legacy.close(), broker.close()]);
 process.exit(worstMB < TARGET_MB ? 0 : 1);
