@@ -283,7 +283,9 @@ describe("HTTP client", () => {
     );
     const client = createHttpClient({ baseUrl: url });
     await client.getJson("/p");
-    expect(await failure(client.getJson("/p"))).toMatchObject({ kind: "redirect", status: 304 });
+    const error = await failure(client.getJson("/p"));
+    expect(error).toMatchObject({ kind: "status", status: 304, retryable: false });
+    expect(error.message).toContain("304 Not Modified, but no body is cached for this URL");
     expect(requests[1]?.headers["if-none-match"]).toBeUndefined();
     client.close();
   });

@@ -213,6 +213,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         return answer(response.body, false);
       }
       const statusText = `${status} ${response.statusMessage}`.trim();
+      if (status === 304) {
+        throw error(
+          "status",
+          `${statusText}, but no body is cached for this URL (ask with etag: true)`,
+          attempt,
+          false,
+          status,
+        );
+      }
       if (status >= 300 && status < 400) {
         const location = response.headers.location;
         throw error(
