@@ -29,6 +29,7 @@ export {
   type InfluxWriteOptions,
 } from "./influx-client.js";
 export { type Influx, type StartInfluxOptions, startInflux } from "./influxd.js";
+export { type TlsCertificate, testCertificate } from "./kube-api/certificate.js";
 export {
   customObject,
   daemonSetObject,
