@@ -213,6 +213,22 @@ describe("backstage adapter", () => {
     expect(selfPoint(points)).toMatchObject({ up: false, items: 0 });
   });
 
+  it("gives up on a catalog that accepts the connection and never answers, after its timeout", async () => {
+    const server = await catalog(10);
+    server.fault({ kind: "hang" }, { times: Infinity });
+    const points = await collect(config(server, { requestTimeout: 300, retries: 1 }));
+    expect(points.errorsCounted).toBe(1);
+    expect(points.map((point) => point.measurement)).toEqual(["pm_catalog"]);
+    expect(selfPoint(points)).toMatchObject({ up: false, retries: 2 });
+    // /entity-facets first (it gave up on it and went on), then by-query: two attempts each.
+    expect(server.requests.map((request) => request.path.split("/").pop())).toEqual([
+      "entity-facets",
+      "entity-facets",
+      "by-query",
+      "by-query",
+    ]);
+  });
+
   it("reads an empty catalog as complete, with nothing to count", async () => {
     const server = await catalog(0);
     const points = await collect(config(server));
