@@ -11,6 +11,7 @@ export default defineConfig({
       "@platform-metrics/relay": here("./relay/src/index.ts"),
       // Before the root entry: an alias also matches the paths under its name.
       "@platform-metrics/sdk/kube": here("./sdk/src/kube/index.ts"),
+      "@platform-metrics/sdk/http": here("./sdk/src/http/index.ts"),
       "@platform-metrics/sdk": here("./sdk/src/index.ts"),
       "@platform-metrics/testing": here("./testing/src/index.ts"),
     },

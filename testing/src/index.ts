@@ -1,5 +1,22 @@
 // @platform-metrics/testing: real servers for tests, on free ports, cleaned up after.
 export { trackChild } from "./cleanup.js";
+export {
+  BackstageCatalogServer,
+  type BackstageEntity,
+  backstageEntity,
+  type StartBackstageCatalogOptions,
+  startBackstageCatalog,
+} from "./catalogs/backstage.js";
+export type { FaultOptions, HttpFault } from "./catalogs/http-faults.js";
+export type { SeenRequest } from "./catalogs/json-server.js";
+export {
+  OsbBrokerServer,
+  type OsbPlan,
+  type OsbService,
+  osbService,
+  type StartOsbBrokerOptions,
+  startOsbBroker,
+} from "./catalogs/osb.js";
 export { findBinary } from "./find-binary.js";
 export { freePort } from "./free-port.js";
 export {
@@ -13,6 +30,7 @@ export {
   type InfluxWriteOptions,
 } from "./influx-client.js";
 export { type Influx, type StartInfluxOptions, startInflux } from "./influxd.js";
+export { type TlsCertificate, testCertificate } from "./kube-api/certificate.js";
 export {
   customObject,
   daemonSetObject,
