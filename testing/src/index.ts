@@ -1,5 +1,5 @@
 // @platform-metrics/testing: real servers for tests, on free ports, cleaned up after.
-export { trackChild } from "./cleanup.js";
+
 export {
   BackstageCatalogServer,
   type BackstageEntity,
@@ -17,6 +17,7 @@ export {
   type StartOsbBrokerOptions,
   startOsbBroker,
 } from "./catalogs/osb.js";
+export { trackChild } from "./cleanup.js";
 export { findBinary } from "./find-binary.js";
 export { freePort } from "./free-port.js";
 export {
