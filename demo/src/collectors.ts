@@ -81,4 +81,10 @@ export const COLLECTORS: readonly DemoCollector[] = [
     simulated: "kubernetes-cluster",
     env: () => ({ PM_INTERVAL: "5s" }),
   },
+  {
+    name: "catalog",
+    bin: "pm-collector-catalog",
+    simulated: "backstage-catalog",
+    env: () => ({ PM_INTERVAL: "10s" }),
+  },
 ];

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { startBackstageCatalog } from "@platform-metrics/testing";
 import { startSimulatedCluster } from "./simulated-cluster.js";
 
 /** A simulated server a collector reads instead of a real system; started before that collector. */
@@ -23,6 +25,17 @@ export const SIMULATORS = {
     async start(workDir) {
       const cluster = await startSimulatedCluster(workDir);
       return { env: { KUBECONFIG: cluster.kubeconfig }, close: () => cluster.close() };
+    },
+  },
+  "backstage-catalog": {
+    description: "a Backstage software catalog of 2,000 entities (testing/)",
+    async start() {
+      const token = randomBytes(16).toString("hex");
+      const catalog = await startBackstageCatalog({ entities: 2000, token });
+      return {
+        env: { PM_ADAPTER: "backstage", PM_URL: catalog.url, PM_CATALOG_TOKEN: token },
+        close: () => catalog.close(),
+      };
     },
   },
 } satisfies Record<string, Simulator>;
