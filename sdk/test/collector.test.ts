@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineCollector } from "../src/collector.js";
+import { type CollectContext, defineCollector } from "../src/collector.js";
 import { collectOnce } from "../src/testkit.js";
 
 const measurements = {
@@ -11,7 +11,7 @@ const measurements = {
   },
 } as const;
 
-function collectorThat(collect: Parameters<typeof defineCollector>[0]["collect"]) {
+function collectorThat(collect: (ctx: CollectContext<object, unknown, typeof measurements>) => void) {
   return defineCollector({ name: "demo", interval: "10s", measurements, collect });
 }
 
@@ -120,8 +120,11 @@ describe("points", () => {
   it("drops wrong types, undeclared fields, tags and measurements, with a reason each", async () => {
     const points = await collectOnce(
       collectorThat((ctx) => {
+        // @ts-expect-error: undeclared on purpose; the round must drop it at run time too
         ctx.point("demo_reading").integer("value", 1).float("count", 1.5).float("extra", 1).float("value", 2);
+        // @ts-expect-error: undeclared on purpose; the round must drop it at run time too
         ctx.point("demo_reading").tag("room", "kitchen").float("value", 1);
+        // @ts-expect-error: undeclared on purpose; the round must drop it at run time too
         ctx.point("demo_unknown").float("value", 1);
         ctx
           .point("demo_reading")
@@ -187,6 +190,7 @@ describe("points", () => {
 
   it("collectOnce is strict by default so tests see every broken declaration", async () => {
     await expect(
+      // @ts-expect-error: undeclared on purpose; the round must drop it at run time too
       collectOnce(collectorThat((ctx) => void ctx.point("demo_reading").float("nope", 1))),
     ).rejects.toThrow(/field "nope" is not declared/);
   });
