@@ -195,6 +195,48 @@ describe("points", () => {
     ).rejects.toThrow(/field "nope" is not declared/);
   });
 
+  it("runs the refinements of the collector's config, naming the variables", async () => {
+    const collector = defineCollector({
+      name: "ranged",
+      interval: "1s",
+      config: z
+        .object({ low: z.number().default(0), high: z.number().default(10) })
+        .refine((c) => c.low < c.high, { message: "expected below PM_HIGH", path: ["low"] })
+        .superRefine((c, ctx) => {
+          if (c.high > 100) ctx.addIssue({ code: "custom", message: "PM_HIGH above 100 needs PM_LOW above 0" });
+        }),
+      measurements: { demo_counter: { tags: [], fields: { n: "integer" } } },
+      collect: (ctx) => void ctx.point("demo_counter").integer("n", ctx.config.high - ctx.config.low),
+    });
+    await expect(collectOnce(collector, {}, { env: { PM_LOW: "20" } })).rejects.toThrow(
+      /PM_LOW: expected below PM_HIGH/,
+    );
+    await expect(collectOnce(collector, { high: 200 })).rejects.toThrow(
+      /invalid configuration:\n {2}PM_HIGH above 100 needs PM_LOW above 0$/,
+    );
+    expect((await collectOnce(collector, { low: 1 }))[0]!.fields.n).toEqual({ type: "integer", value: 9n });
+  });
+
+  it("passes the resolved config, common settings included, to validate", async () => {
+    const seen: number[] = [];
+    const collector = defineCollector({
+      name: "checked",
+      interval: "1s",
+      config: z.object({ limit: z.number().default(5) }),
+      validate: (config) => {
+        seen.push(config.interval);
+        return config.interval > config.limit * 1000 ? ["PM_INTERVAL: longer than PM_LIMIT seconds"] : [];
+      },
+      measurements: { demo_counter: { tags: [], fields: { n: "integer" } } },
+      collect: (ctx) => void ctx.point("demo_counter").integer("n", ctx.config.limit),
+    });
+    await expect(collectOnce(collector, {}, { env: { PM_INTERVAL: "10s" } })).rejects.toThrow(
+      "PM_INTERVAL: longer than PM_LIMIT seconds",
+    );
+    expect(await collectOnce(collector)).toHaveLength(1);
+    expect(seen).toEqual([10_000, 1000]);
+  });
+
   it("validates the collector's own config and passes setup state to collect", async () => {
     const collector = defineCollector({
       name: "stateful",

@@ -1,10 +1,10 @@
 import { type CliOption, type CommonConfig, duration, z } from "@platform-metrics/sdk";
-import { DEFAULT_PROFILE_NAMES, DEFAULT_PROFILES, profilesSetting } from "./profiles.js";
+import { DEFAULT_PROFILE_NAMES, DEFAULT_PROFILES, profilesSetting, resolveProfile } from "./profiles.js";
 import { size } from "./size.js";
 
 const MiB = 1024 * 1024;
 
-export const configSchema = z.object({
+const ownSettings = z.object({
   volumePath: z.string().min(1).describe("directory of the mounted volume to measure (required)"),
   volumeName: z
     .string()
@@ -50,6 +50,31 @@ export const configSchema = z.object({
   freeSpaceReserve: size({ min: 0 })
     .default(64 * MiB)
     .describe("free space to leave on the volume beyond the largest test file (default 64MiB)"),
+});
+
+/** The profiles with the settings applied, as each round runs them. */
+export function resolvedProfiles(config: z.output<typeof ownSettings>) {
+  return config.profiles.map((profile) =>
+    resolveProfile(profile, {
+      iodepth: config.iodepth,
+      direct: config.direct,
+      ioengine: config.ioengine,
+      fileSize: config.fileSize,
+      runtime: config.runtime,
+    }),
+  );
+}
+
+/** The collector's own settings; a file smaller than its block size is refused at start. */
+export const configSchema = ownSettings.superRefine((config, ctx) => {
+  for (const profile of resolvedProfiles(config)) {
+    if (profile.fileSize < profile.bs) {
+      ctx.addIssue({
+        code: "custom",
+        message: `profile ${profile.name}: its file (${profile.fileSize} bytes, PM_FILE_SIZE) is smaller than its block size (${profile.bs} bytes, PM_PROFILES)`,
+      });
+    }
+  }
 });
 
 export type StorageProbeConfig = z.output<typeof configSchema> & CommonConfig;
