@@ -203,7 +203,8 @@ describe("points", () => {
         .object({ low: z.number().default(0), high: z.number().default(10) })
         .refine((c) => c.low < c.high, { message: "expected below PM_HIGH", path: ["low"] })
         .superRefine((c, ctx) => {
-          if (c.high > 100) ctx.addIssue({ code: "custom", message: "PM_HIGH above 100 needs PM_LOW above 0" });
+          if (c.high > 100)
+            ctx.addIssue({ code: "custom", message: "PM_HIGH above 100 needs PM_LOW above 0" });
         }),
       measurements: { demo_counter: { tags: [], fields: { n: "integer" } } },
       collect: (ctx) => void ctx.point("demo_counter").integer("n", ctx.config.high - ctx.config.low),

@@ -38,7 +38,10 @@ const collector = defineCollector({
       .string("label", org)
       .boolean("up", true)
       .at(ctx.timestamp);
-    ctx.point("demo_status").tag("site", "a").boolean("ok", interval > started);
+    ctx
+      .point("demo_status")
+      .tag("site", "a")
+      .boolean("ok", interval > started);
 
     // @ts-expect-error: no such measurement
     ctx.point("demo_typo");
