@@ -21,7 +21,8 @@ export type ResolvedConfig<C> = C &
 export interface CliOption {
   type: "string" | "boolean";
   short?: string;
-  description: string;
+  /** For `--help`; defaults to the description of the config key the option fills. */
+  description?: string;
 }
 
 export interface CollectorCli {

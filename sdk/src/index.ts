@@ -22,6 +22,15 @@ export {
   catalogueMeasurements,
 } from "./docs/catalogue.js";
 export {
+  CONFIG_END,
+  CONFIG_START,
+  describeSettings,
+  renderConfig,
+  replaceConfigSection,
+  type SettingDoc,
+  type SettingType,
+} from "./docs/render-config.js";
+export {
   METRICS_END,
   METRICS_START,
   renderMeasurements,

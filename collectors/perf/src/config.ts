@@ -28,15 +28,21 @@ const ownSettings = z.object({
     .min(1)
     .refine(validRegex, "expected a JavaScript regular expression")
     .optional()
-    .describe("follow the oldest process whose command line matches this regular expression"),
+    .describe(
+      "follow the oldest process whose command line (arguments joined by spaces) matches this regular expression; the collector and its ancestors are left out",
+    ),
   waitTimeout: duration()
     .default(300_000)
-    .describe("with match: how long to wait for the process to appear (0s waits forever)"),
+    .describe(
+      "with match: give up (exit 1) if nothing matches within this long; 0s waits forever (default 5m)",
+    ),
   command: z
     .array(z.string())
     .min(1)
     .optional()
-    .describe("launch mode: the command to run (on the command line: after --)"),
+    .describe(
+      "launch mode: the command to run (on the command line: after --; in PM_COMMAND comma-separated)",
+    ),
   results: resultsSpec
     .optional()
     .describe(

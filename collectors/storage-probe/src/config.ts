@@ -16,7 +16,7 @@ const ownSettings = z.object({
     .describe(`profiles to run, comma-separated (default ${DEFAULT_PROFILE_NAMES.join(",")})`),
   fileSize: size({ min: 4096 })
     .default(64 * MiB)
-    .describe("size of each profile's test file, e.g. 64MiB (binary multiples; default 64MiB)"),
+    .describe("size of each profile's test file, e.g. 4k, 64MiB or 1GiB, binary multiples (default 64MiB)"),
   runtime: duration({ min: "100ms" }).default(3000).describe("how long each profile runs (default 3s)"),
   direct: z
     .boolean()
@@ -79,9 +79,10 @@ export const configSchema = ownSettings.superRefine((config, ctx) => {
 
 export type StorageProbeConfig = z.output<typeof configSchema> & CommonConfig;
 
+/** Flags for the most used settings; `--help` takes their text from the schema. */
 export const cliOptions: Record<string, CliOption> = {
-  "volume-path": { type: "string", description: "directory of the volume to measure (PM_VOLUME_PATH)" },
-  "volume-name": { type: "string", description: "the volume tag (PM_VOLUME_NAME)" },
-  profiles: { type: "string", description: "profiles to run, comma-separated (PM_PROFILES)" },
-  engine: { type: "string", description: "auto, fio or builtin (PM_ENGINE)" },
+  "volume-path": { type: "string" },
+  "volume-name": { type: "string" },
+  profiles: { type: "string" },
+  engine: { type: "string" },
 };

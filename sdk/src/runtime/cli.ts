@@ -69,7 +69,8 @@ export function usage(collector: AnyCollector): string {
     "  --version                 show the version",
     ...Object.entries(collector.cli?.options ?? {}).map(([name, option]) => {
       const flag = `${option.short ? `-${option.short}, ` : ""}--${name}${option.type === "string" ? " <value>" : ""}`;
-      return `  ${flag.padEnd(26)}${option.description}`;
+      const fills = (collector.configSchema.shape as Record<string, z.ZodType>)[camel(name)];
+      return `  ${flag.padEnd(26)}${option.description ?? fills?.description ?? ""}`;
     }),
   ];
   const ownKeys = describeKeys(collector.configSchema);
