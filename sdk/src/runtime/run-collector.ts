@@ -301,7 +301,7 @@ class CollectorService {
     return {
       ok: roundOk && sinkOk,
       detail: {
-        sink: sinkOk ? "reachable" : "unreachable",
+        sink: sinkOk ? "reachable" : (this.sink.notReadyReason?.() ?? "unreachable"),
         lastGoodRound: this.lastGoodRound ? new Date(this.lastGoodRound).toISOString() : null,
       },
     };
