@@ -21,7 +21,8 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * leaves little garbage. A builder made with `new PointBuilder(name, timestamp)` has no declaration
  * and keeps what it is given as it is.
  */
-export class PointBuilder<M extends MeasurementDeclaration = MeasurementDeclaration> {
+// biome-ignore lint/suspicious/noExplicitAny: a builder written without its measurement (\`PointBuilder\`) is untyped, as before typed points, and takes any typed one.
+export class PointBuilder<M extends MeasurementDeclaration = any> {
   problems: Problem[] | undefined;
   orgOverride: string | undefined;
   /** Why the whole point is dropped (an undeclared tag, a value line protocol cannot carry). */

@@ -5,6 +5,7 @@ import {
   collectOnce,
   defineCollector,
   defineMeasurements,
+  type PointBuilder,
   type PointFunction,
   z,
 } from "../../src/index.js";
@@ -71,6 +72,12 @@ export function collectOther(ctx: OtherContext): void {
   // @ts-expect-error: load is a float field
   point("demo_other").unsigned("load", 1);
 }
+
+// A helper written for any builder (plain \`PointBuilder\`, untyped as before) takes a typed one.
+function tagged(builder: PointBuilder): PointBuilder {
+  return builder.tag("anything", "x");
+}
+export const fromHelper = (ctx: OtherContext) => tagged(ctx.point("demo_other"));
 
 // A context typed by hand without measurements (as collectors wrote them before) still fits.
 const loose = (ctx: CollectContext<{ room: string }, { started: number }>) =>
