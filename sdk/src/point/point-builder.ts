@@ -21,7 +21,7 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * leaves little garbage. A builder made with `new PointBuilder(name, timestamp)` has no declaration
  * and keeps what it is given as it is.
  */
-// biome-ignore lint/suspicious/noExplicitAny: a builder written without its measurement (\`PointBuilder\`) is untyped, as before typed points, and takes any typed one.
+// biome-ignore lint/suspicious/noExplicitAny: a builder written without its measurement (`PointBuilder`) is untyped, as before typed points, and takes any typed one.
 export class PointBuilder<M extends MeasurementDeclaration = any> {
   problems: Problem[] | undefined;
   orgOverride: string | undefined;
