@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Writes each collector's measurement table into its README (between the metrics markers) and
+// Writes each collector's measurement table and its settings (option table and a sample PM_CONFIG
+// file, from its config schema) into its README (between the metrics and config markers), and
 // docs/metrics.md, and the same declarations as JSON for the gateway (units, descriptions, the
 // dashboard's overview pages) and a Grafana dashboard per collector (deploy/grafana), from the
 // declarations in each built dist/collector.js. `--check` changes nothing and exits 1 when a file is
@@ -54,7 +55,14 @@ for (const dir of packageDirs.sort()) {
     );
     process.exit(2);
   }
-  update(readmePath, updated);
+  const withConfig = sdk.replaceConfigSection(updated, sdk.renderConfig(collector));
+  if (withConfig === undefined) {
+    console.error(
+      `${relative(root, readmePath)}: add the lines ${sdk.CONFIG_START} and ${sdk.CONFIG_END} where the settings table goes`,
+    );
+    process.exit(2);
+  }
+  update(readmePath, withConfig);
   catalogue.push(
     `## ${collector.name} (\`${relative(root, dir)}\`)`,
     "",

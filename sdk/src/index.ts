@@ -1,6 +1,7 @@
 // Public API of @platform-metrics/sdk. Everything else under src/ is internal.
 export { z } from "zod";
 export {
+  type AnyCollector,
   type BaseContext,
   type CliOption,
   type CollectContext,
@@ -8,6 +9,8 @@ export {
   type CollectorCli,
   type CollectorDefinition,
   defineCollector,
+  type PointFunction,
+  type ResolvedConfig,
 } from "./collector.js";
 export { type CommonConfig, commonConfigSchema, portNumber, subjectToken } from "./config/common.js";
 export { duration, formatDuration, parseDuration } from "./config/duration.js";
@@ -18,6 +21,15 @@ export {
   type CatalogueSource,
   catalogueMeasurements,
 } from "./docs/catalogue.js";
+export {
+  CONFIG_END,
+  CONFIG_START,
+  describeSettings,
+  renderConfig,
+  replaceConfigSection,
+  type SettingDoc,
+  type SettingType,
+} from "./docs/render-config.js";
 export {
   METRICS_END,
   METRICS_START,
@@ -35,6 +47,7 @@ export { type FieldType, type FieldValue, LineProtocolError, type Point } from "
 export { createLogger, type Logger, silentLogger } from "./log.js";
 export {
   checkDeclarations,
+  defineMeasurements,
   type FieldDeclaration,
   fieldDeclaration,
   type MeasurementDeclaration,
@@ -45,7 +58,8 @@ export {
   UNITS,
   type Unit,
 } from "./measurements.js";
-export { PointBuilder } from "./point-builder.js";
+export { PointBuilder } from "./point/point-builder.js";
+export type { FieldKey, MeasurementName, TagKey, TypedFieldValue, TypedPoint } from "./point/typed.js";
 export { createSink } from "./publish/create-sink.js";
 export type { FlushResult, Sink, SinkStats } from "./publish/sink.js";
 export { type HealthCheck, type HealthServer, startHealthServer } from "./runtime/health-server.js";

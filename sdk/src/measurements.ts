@@ -41,6 +41,14 @@ export interface MeasurementDeclaration {
 
 export type MeasurementDeclarations = Readonly<Record<string, MeasurementDeclaration>>;
 
+/**
+ * Returns its argument, typed exactly as written (names, tag keys, field types) without `as const`,
+ * so a collector that declares its measurements in their own file gets typed points.
+ */
+export function defineMeasurements<const M extends MeasurementDeclarations>(measurements: M): M {
+  return measurements;
+}
+
 /** Tags every point gets from the SDK; a collector declares only its own. */
 export const RESERVED_TAGS = ["org", "source", "cluster"] as const;
 

@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import type { Collector } from "./collector.js";
-import type { Point } from "./line-protocol/types.js";
 import { silentLogger } from "./log.js";
+import type { MeasurementDeclarations } from "./measurements.js";
+import type { TypedPoint } from "./point/typed.js";
 import { resolveCollectorConfig } from "./runtime/resolve-config.js";
 import { outputLines, type Problem, RoundRecorder } from "./runtime/round.js";
 import { nowNs } from "./time.js";
@@ -13,7 +14,12 @@ export interface CollectOnceOptions {
   env?: Record<string, string>;
 }
 
-export interface CollectOnceResult extends Array<Point> {
+/**
+ * The points of the round, typed from the collector's declarations (`TypedPoint`): narrow one by its
+ * measurement (`points.find((p) => p.measurement === "x_y")`) to read its declared tags and fields.
+ */
+export interface CollectOnceResult<M extends MeasurementDeclarations = MeasurementDeclarations>
+  extends Array<TypedPoint<M>> {
   /** The encoded lines, as they would be published. */
   lines: string[];
   /** What the SDK would have dropped and counted (empty when strict). */
@@ -28,11 +34,11 @@ export interface CollectOnceResult extends Array<Point> {
  * Runs one round of a collector in-process with no server, and returns its points (with the
  * `org` and `source` tags the SDK adds). `config` uses the collector's camelCase keys.
  */
-export async function collectOnce<Schema extends z.ZodObject, S>(
-  collector: Collector<Schema, S>,
+export async function collectOnce<Schema extends z.ZodObject, S, M extends MeasurementDeclarations>(
+  collector: Collector<Schema, S, M>,
   config: Partial<z.input<Schema>> & Record<string, unknown> = {},
   options: CollectOnceOptions = {},
-): Promise<CollectOnceResult> {
+): Promise<CollectOnceResult<M>> {
   const overrides = Object.fromEntries(
     Object.entries(config).map(([key, value]) => [key, { value, label: key }]),
   );
@@ -58,7 +64,7 @@ export async function collectOnce<Schema extends z.ZodObject, S>(
     state = collector.setup ? await collector.setup(base) : (undefined as S);
     await collector.collect({
       ...base,
-      point: (m) => recorder.point(m),
+      point: (m) => recorder.point(m) as never,
       timestamp: recorder.timestamp,
       round: 1,
       state: state as S,
@@ -78,6 +84,6 @@ export async function collectOnce<Schema extends z.ZodObject, S>(
     problems: output.problems,
     stopped,
     errorsCounted,
-  }) as CollectOnceResult;
+  }) as unknown as CollectOnceResult<M>;
   return result;
 }

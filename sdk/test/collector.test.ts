@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineCollector } from "../src/collector.js";
+import { type CollectContext, defineCollector } from "../src/collector.js";
 import { collectOnce } from "../src/testkit.js";
 
 const measurements = {
@@ -11,7 +11,7 @@ const measurements = {
   },
 } as const;
 
-function collectorThat(collect: Parameters<typeof defineCollector>[0]["collect"]) {
+function collectorThat(collect: (ctx: CollectContext<object, unknown, typeof measurements>) => void) {
   return defineCollector({ name: "demo", interval: "10s", measurements, collect });
 }
 
@@ -120,8 +120,11 @@ describe("points", () => {
   it("drops wrong types, undeclared fields, tags and measurements, with a reason each", async () => {
     const points = await collectOnce(
       collectorThat((ctx) => {
+        // @ts-expect-error: undeclared on purpose; the round must drop it at run time too
         ctx.point("demo_reading").integer("value", 1).float("count", 1.5).float("extra", 1).float("value", 2);
+        // @ts-expect-error: undeclared on purpose; the round must drop it at run time too
         ctx.point("demo_reading").tag("room", "kitchen").float("value", 1);
+        // @ts-expect-error: undeclared on purpose; the round must drop it at run time too
         ctx.point("demo_unknown").float("value", 1);
         ctx
           .point("demo_reading")
@@ -187,8 +190,52 @@ describe("points", () => {
 
   it("collectOnce is strict by default so tests see every broken declaration", async () => {
     await expect(
+      // @ts-expect-error: undeclared on purpose; the round must drop it at run time too
       collectOnce(collectorThat((ctx) => void ctx.point("demo_reading").float("nope", 1))),
     ).rejects.toThrow(/field "nope" is not declared/);
+  });
+
+  it("runs the refinements of the collector's config, naming the variables", async () => {
+    const collector = defineCollector({
+      name: "ranged",
+      interval: "1s",
+      config: z
+        .object({ low: z.number().default(0), high: z.number().default(10) })
+        .refine((c) => c.low < c.high, { message: "expected below PM_HIGH", path: ["low"] })
+        .superRefine((c, ctx) => {
+          if (c.high > 100)
+            ctx.addIssue({ code: "custom", message: "PM_HIGH above 100 needs PM_LOW above 0" });
+        }),
+      measurements: { demo_counter: { tags: [], fields: { n: "integer" } } },
+      collect: (ctx) => void ctx.point("demo_counter").integer("n", ctx.config.high - ctx.config.low),
+    });
+    await expect(collectOnce(collector, {}, { env: { PM_LOW: "20" } })).rejects.toThrow(
+      /PM_LOW: expected below PM_HIGH/,
+    );
+    await expect(collectOnce(collector, { high: 200 })).rejects.toThrow(
+      /invalid configuration:\n {2}PM_HIGH above 100 needs PM_LOW above 0$/,
+    );
+    expect((await collectOnce(collector, { low: 1 }))[0]!.fields.n).toEqual({ type: "integer", value: 9n });
+  });
+
+  it("passes the resolved config, common settings included, to validate", async () => {
+    const seen: number[] = [];
+    const collector = defineCollector({
+      name: "checked",
+      interval: "1s",
+      config: z.object({ limit: z.number().default(5) }),
+      validate: (config) => {
+        seen.push(config.interval);
+        return config.interval > config.limit * 1000 ? ["PM_INTERVAL: longer than PM_LIMIT seconds"] : [];
+      },
+      measurements: { demo_counter: { tags: [], fields: { n: "integer" } } },
+      collect: (ctx) => void ctx.point("demo_counter").integer("n", ctx.config.limit),
+    });
+    await expect(collectOnce(collector, {}, { env: { PM_INTERVAL: "10s" } })).rejects.toThrow(
+      "PM_INTERVAL: longer than PM_LIMIT seconds",
+    );
+    expect(await collectOnce(collector)).toHaveLength(1);
+    expect(seen).toEqual([10_000, 1000]);
   });
 
   it("validates the collector's own config and passes setup state to collect", async () => {

@@ -62,7 +62,7 @@ describe("a collector whose NATS is unreachable at start", () => {
     expect(collector.output()).toContain(nats.url);
     expect(await readyz(collector)).toEqual({
       status: 503,
-      body: expect.objectContaining({ sink: "unreachable" }),
+      body: expect.objectContaining({ sink: "NATS unreachable" }),
     });
     collector.child.kill("SIGTERM");
     expect((await collector.exited).code).toBe(0);
@@ -83,7 +83,7 @@ describe("a collector whose NATS is unreachable at start", () => {
     await waitFor(async () => (await readyz(collector!)).body.lastGoodRound != null, "a good round");
     expect(await readyz(collector)).toEqual({
       status: 503,
-      body: expect.objectContaining({ sink: "unreachable" }),
+      body: expect.objectContaining({ sink: "NATS unreachable" }),
     });
     await nats.start();
     await waitFor(async () => (await readyz(collector!)).status === 200, "ready once NATS is there", 30_000);
@@ -94,5 +94,58 @@ describe("a collector whose NATS is unreachable at start", () => {
     // Every round's point, from the first (buffered while NATS was away) on, each once.
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     expect(seqs.length).toBeGreaterThan(0);
+  });
+});
+
+describe("a collector whose NATS has no METRICS stream", () => {
+  let nats: NatsServer;
+  let collector: RunningCollector | undefined;
+  beforeAll(async () => {
+    nats = await startNats();
+  });
+  afterEach(async () => {
+    collector?.child.kill("SIGKILL");
+    await collector?.exited;
+    collector = undefined;
+  });
+  afterAll(() => nats?.close());
+
+  it("logs that the stream is missing, says so in /readyz, and delivers once the stream is created", async () => {
+    collector = spawnCollector(counterCollector, {
+      PM_NATS_URL: nats.url,
+      PM_RUN: "no-stream",
+      PM_INTERVAL: "200ms",
+    });
+    await waitFor(
+      () => logLines(collector!).some((line) => line.msg.startsWith("cannot publish to JetStream")),
+      "the failed publish logged",
+    );
+    const failure = logLines(collector).find((line) =>
+      line.msg.startsWith("cannot publish to JetStream"),
+    ) as {
+      err?: string;
+    };
+    expect(failure.err).toMatch(
+      /^no JetStream stream stores metrics\.platform\.counter .*the METRICS stream is missing/,
+    );
+    expect(collector.output()).toContain('"msg":"connected to NATS"');
+    await waitFor(async () => (await readyz(collector!)).body.lastGoodRound != null, "a good round");
+    expect(await readyz(collector)).toEqual({
+      status: 503,
+      body: expect.objectContaining({
+        sink: "connected to NATS, but no METRICS stream stores metrics.platform.counter",
+      }),
+    });
+    await createMetricsStream(nats.url);
+    await waitFor(
+      async () => (await readyz(collector!)).status === 200,
+      "ready once the stream is there",
+      30_000,
+    );
+    collector.child.kill("SIGTERM");
+    expect((await collector.exited).code).toBe(0);
+    const seqs = counterSeqs(await readStream(nats.url), "no-stream");
+    expect(seqs.length).toBeGreaterThan(0);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
   });
 });

@@ -95,6 +95,13 @@ describe("runCollector", () => {
     expect(output).toMatch(/PM_SINK: expected nats, stdout or file:<path>/);
   });
 
+  it("runs the refinements of the collector's own config at start and exits 2 with their message", async () => {
+    const collector = spawnCollector(counterCollector, { PM_RUN: "none", PM_SINK: "stdout" });
+    expect((await collector.exited).code).toBe(2);
+    expect(collector.output()).toMatch(/invalid configuration:\s+PM_RUN: expected a run name, not none/);
+    expect(collector.output()).not.toMatch(/test_counter/);
+  });
+
   it("refuses unknown flags and prints usage with --help", async () => {
     const bad = spawnCollector(counterCollector, {}, ["--frobnicate"]);
     expect((await bad.exited).code).toBe(2);

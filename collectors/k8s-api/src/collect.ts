@@ -2,11 +2,18 @@ import type { CollectContext } from "@platform-metrics/sdk";
 import type { Informer } from "@platform-metrics/sdk/kube";
 import { jobSums, podSums, pvcSums } from "./aggregate.js";
 import type { K8sApiConfig } from "./config.js";
+import type { measurements } from "./measurements.js";
 import { OrgResolver } from "./orgs.js";
 import { percentile } from "./reconcile.js";
 import type { K8sApiState } from "./state.js";
 
-type Ctx = CollectContext<K8sApiConfig, K8sApiState>;
+type Ctx = CollectContext<K8sApiConfig, K8sApiState, typeof measurements>;
+
+/** A point of a measurement with a namespace tag, whose org comes from that namespace. */
+interface NamespacedPoint {
+  org(org: string): this;
+  tag(key: "namespace", value: string | undefined): this;
+}
 
 /**
  * One round: waits (the first time) until every informer has listed or been refused, then writes
@@ -17,20 +24,20 @@ export async function collectRound(ctx: Ctx): Promise<void> {
   if (ctx.round === 1) await waitForLists(ctx);
   const orgs = new OrgResolver(state.informers.namespaces, config.org, log);
   const { informers } = state;
-  const namespaced = (measurement: string, namespace: string | undefined) =>
-    ctx.point(measurement).org(orgs.orgOf(namespace)).tag("namespace", namespace);
+  const namespaced = <B extends NamespacedPoint>(builder: B, namespace: string | undefined): B =>
+    builder.org(orgs.orgOf(namespace)).tag("namespace", namespace);
 
   if (informers.pods.synced) {
     const pods = podSums(informers.pods.objects.values());
     for (const sum of pods.phases) {
-      namespaced("k8s_pod", sum.namespace)
+      namespaced(ctx.point("k8s_pod"), sum.namespace)
         .tag("phase", sum.phase)
         .integer("count", sum.count)
         .integer("ready", sum.ready)
         .integer("restarts", sum.restarts);
     }
     for (const sum of pods.waiting) {
-      namespaced("k8s_container_waiting", sum.namespace)
+      namespaced(ctx.point("k8s_container_waiting"), sum.namespace)
         .tag("reason", sum.reason)
         .integer("count", sum.count);
     }
@@ -38,7 +45,7 @@ export async function collectRound(ctx: Ctx): Promise<void> {
   for (const informer of [informers.deployments, informers.statefulsets, informers.daemonsets]) {
     if (!informer.synced) continue;
     for (const workload of informer.objects.values()) {
-      namespaced("k8s_workload", workload.namespace)
+      namespaced(ctx.point("k8s_workload"), workload.namespace)
         .tag("kind", workload.kind)
         .tag("name", workload.name)
         .integer("desired", workload.desired)
@@ -49,7 +56,7 @@ export async function collectRound(ctx: Ctx): Promise<void> {
   }
   if (informers.jobs.synced) {
     for (const sum of jobSums(informers.jobs.objects.values()).values()) {
-      namespaced("k8s_job", sum.namespace)
+      namespaced(ctx.point("k8s_job"), sum.namespace)
         .integer("active", sum.active)
         .integer("succeeded", sum.succeeded)
         .integer("failed", sum.failed);
@@ -71,7 +78,7 @@ export async function collectRound(ctx: Ctx): Promise<void> {
   }
   if (informers.pvcs.synced) {
     for (const sum of pvcSums(informers.pvcs.objects.values()).values()) {
-      namespaced("k8s_pvc", sum.namespace)
+      namespaced(ctx.point("k8s_pvc"), sum.namespace)
         .tag("phase", sum.phase)
         .tag("storage_class", sum.storageClass)
         .integer("count", sum.count)
@@ -79,14 +86,14 @@ export async function collectRound(ctx: Ctx): Promise<void> {
     }
   }
   for (const sum of state.events.take()) {
-    namespaced("k8s_event", sum.namespace)
+    namespaced(ctx.point("k8s_event"), sum.namespace)
       .tag("type", sum.type)
       .tag("reason", sum.reason)
       .integer("count", sum.count);
   }
   for (const summary of state.reconcile.take(config.reconcilePendingAfter)) {
     const { samples } = summary;
-    const point = namespaced("k8s_reconcile", summary.namespace || undefined)
+    const point = namespaced(ctx.point("k8s_reconcile"), summary.namespace || undefined)
       .tag("kind", summary.kind)
       .integer("count", samples.length)
       .integer("pending", summary.pending);

@@ -1,6 +1,7 @@
 import { basename } from "node:path";
-import type { CollectContext } from "@platform-metrics/sdk";
+import type { CollectContext, PointFunction } from "@platform-metrics/sdk";
 import type { PerfConfig } from "./config.js";
+import type { measurements } from "./measurements.js";
 import {
   type RunSummary,
   treeGpuMemory,
@@ -16,7 +17,7 @@ import { followMatch, type PerfState } from "./state.js";
 import { findMatch } from "./target/match.js";
 import type { TreeRound } from "./tree.js";
 
-type Ctx = CollectContext<PerfConfig, PerfState>;
+type Ctx = CollectContext<PerfConfig, PerfState, typeof measurements>;
 
 /** How long after the command's exit its stdout may stay open (held by a background process) before results are read anyway. */
 const STDOUT_GRACE_MS = 5000;
@@ -26,7 +27,7 @@ export function collectRound(ctx: Ctx): void {
   const { state } = ctx;
   if (state.done) return;
   const now = performance.now();
-  const point = (measurement: string) => ctx.point(measurement);
+  const point: PointFunction<typeof measurements> = (measurement) => ctx.point(measurement);
   if (state.system) writeSystem(point, state.host, state.system.sample());
 
   if (state.match && !state.tree && !waitForMatch(ctx, now)) {
@@ -77,7 +78,7 @@ function waitForMatch(ctx: Ctx, now: number): boolean {
 function writeTree(ctx: Ctx, round: TreeRound, gpuMemory: Map<number, number> | undefined): void {
   const { state, config } = ctx;
   const tree = state.tree!;
-  const point = (measurement: string) => ctx.point(measurement);
+  const point: PointFunction<typeof measurements> = (measurement) => ctx.point(measurement);
   if (config.perProcess) {
     for (const view of round.processes)
       writeProcess(point, view, state.units, gpuMemory?.get(view.pid) ?? gpuOff(gpuMemory));

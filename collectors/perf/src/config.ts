@@ -21,23 +21,28 @@ const resultsSpec = z.string().transform((text, ctx): ResultsSpec => {
 
 const runTag = z.string().trim().min(1).max(256).optional();
 
-/** The collector's own settings (PM_PID, PM_MATCH, ...), merged by the SDK with the common ones. */
-export const configSchema = z.object({
+const ownSettings = z.object({
   pid: z.coerce.number().int().positive().optional().describe("follow this process and its descendants"),
   match: z
     .string()
     .min(1)
     .refine(validRegex, "expected a JavaScript regular expression")
     .optional()
-    .describe("follow the oldest process whose command line matches this regular expression"),
+    .describe(
+      "follow the oldest process whose command line (arguments joined by spaces) matches this regular expression; the collector and its ancestors are left out",
+    ),
   waitTimeout: duration()
     .default(300_000)
-    .describe("with match: how long to wait for the process to appear (0s waits forever)"),
+    .describe(
+      "with match: give up (exit 1) if nothing matches within this long; 0s waits forever (default 5m)",
+    ),
   command: z
     .array(z.string())
     .min(1)
     .optional()
-    .describe("launch mode: the command to run (on the command line: after --)"),
+    .describe(
+      "launch mode: the command to run (on the command line: after --; in PM_COMMAND comma-separated)",
+    ),
   results: resultsSpec
     .optional()
     .describe(
@@ -61,8 +66,6 @@ export const configSchema = z.object({
     .describe("where procfs is mounted (tests point it at fixtures)"),
 });
 
-export type PerfConfig = z.output<typeof configSchema>;
-
 export const cliOptions: Record<string, CliOption> = {
   pid: { type: "string", description: "follow this process and its descendants" },
   match: { type: "string", description: "follow the oldest process whose command line matches REGEX" },
@@ -83,7 +86,7 @@ export const cliOptions: Record<string, CliOption> = {
 export const MIN_INTERVAL_MS = 100;
 
 /** Settings that only make sense together; a message naming them, or undefined when fine. */
-export function checkTargetChoice(config: PerfConfig & { interval: number }): string | undefined {
+export function checkTargetChoice(config: z.output<typeof ownSettings>): string | undefined {
   const given = [
     config.pid !== undefined && "PM_PID (--pid)",
     config.match !== undefined && "PM_MATCH (--match)",
@@ -96,7 +99,20 @@ export function checkTargetChoice(config: PerfConfig & { interval: number }): st
   }
   if (config.results !== undefined && config.command === undefined)
     return "PM_RESULTS (--results): results are read in launch mode only (-- COMMAND ARGS...)";
-  if (config.interval < MIN_INTERVAL_MS)
-    return `PM_INTERVAL: expected at least ${MIN_INTERVAL_MS}ms, got ${config.interval}ms`;
   return undefined;
 }
+
+/** The interval is a common setting, so it is checked on the resolved config (the `validate` hook). */
+export function checkInterval(config: { interval: number }): string | undefined {
+  return config.interval < MIN_INTERVAL_MS
+    ? `PM_INTERVAL: expected at least ${MIN_INTERVAL_MS}ms, got ${config.interval}ms`
+    : undefined;
+}
+
+/** The collector's own settings (PM_PID, PM_MATCH, ...), merged by the SDK with the common ones. */
+export const configSchema = ownSettings.superRefine((config, ctx) => {
+  const problem = checkTargetChoice(config);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+export type PerfConfig = z.output<typeof configSchema>;

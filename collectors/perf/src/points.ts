@@ -1,12 +1,13 @@
-import type { PointBuilder } from "@platform-metrics/sdk";
+import type { PointFunction } from "@platform-metrics/sdk";
 import type { AppReading, GpuReading } from "./gpu/parse-csv.js";
+import type { measurements } from "./measurements.js";
 import type { HostUnits } from "./proc/host.js";
 import { tagRun } from "./results/points.js";
 import type { RunTags } from "./run/identity.js";
 import type { SystemReading } from "./system.js";
 import type { ProcessView, TreeTotals } from "./tree.js";
 
-type PointFn = (measurement: string) => PointBuilder;
+type PointFn = PointFunction<typeof measurements>;
 
 const MIB = 1024 * 1024;
 

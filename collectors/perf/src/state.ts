@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { BaseContext, CommonConfig, Logger } from "@platform-metrics/sdk";
-import { checkTargetChoice, type PerfConfig } from "./config.js";
+import type { PerfConfig } from "./config.js";
 import { findExecutable } from "./gpu/find-executable.js";
 import type { GpuMonitor } from "./gpu/nvidia-smi.js";
 import { fdCountFromSize, type HostUnits, readHostUnits, readUptimeSeconds } from "./proc/host.js";
@@ -16,9 +16,7 @@ import { findMatch, selfAndAncestors } from "./target/match.js";
 import { checkPid } from "./target/pid.js";
 import { ProcessTree } from "./tree.js";
 
-export type PerfContext = BaseContext<PerfConfig> & {
-  config: PerfConfig & CommonConfig & { interval: number };
-};
+export type PerfContext = BaseContext<PerfConfig>;
 
 /** Everything that lives from one round to the next. */
 export interface PerfState {
@@ -111,14 +109,6 @@ export async function setupState(ctx: PerfContext): Promise<PerfState> {
     system: undefined,
     gpu: undefined,
   };
-  const problem = checkTargetChoice(config);
-  if (problem) {
-    // A settings error: exit 2 like every other bad setting, without a round of work.
-    log.error(problem);
-    ctx.stop({ exitCode: 2, reason: problem });
-    state.done = true;
-    return state;
-  }
   const now = performance.now();
   if (config.pid !== undefined) {
     const missing = checkPid(config.procRoot, config.pid);

@@ -233,6 +233,9 @@ describe("pm-collector-perf --pid and --match", () => {
     const none = await runBin([]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("no target");
+    const fast = await runBin(["--pid", String(process.pid)], { PM_INTERVAL: "50ms" });
+    expect(fast.code).toBe(2);
+    expect(fast.stderr).toContain("PM_INTERVAL: expected at least 100ms, got 50ms");
   });
 });
 

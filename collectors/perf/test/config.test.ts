@@ -6,24 +6,22 @@ import { cleanup, sh } from "./helpers.js";
 afterEach(cleanup);
 
 describe("settings", () => {
-  it("stops with exit code 2 and names the settings when no target or several are given", async () => {
-    const none = await collectOnce(collector, { gpu: false });
-    expect(none.stopped?.exitCode).toBe(2);
-    expect(none.stopped?.reason).toMatch(/--pid N, --match REGEX or -- COMMAND/);
-    expect(none).toHaveLength(0);
-
-    const two = await collectOnce(collector, { pid: process.pid, match: "node", gpu: false });
-    expect(two.stopped?.exitCode).toBe(2);
-    expect(two.stopped?.reason).toMatch(/PM_PID \(--pid\), PM_MATCH \(--match\)/);
+  it("refuses at start, naming the settings, when no target or several are given", async () => {
+    await expect(collectOnce(collector, { gpu: false })).rejects.toThrow(
+      /no target: give one of --pid N, --match REGEX or -- COMMAND/,
+    );
+    await expect(collectOnce(collector, { pid: process.pid, match: "node", gpu: false })).rejects.toThrow(
+      /several targets \(PM_PID \(--pid\), PM_MATCH \(--match\)\)/,
+    );
+    await expect(collectOnce(collector, { pid: process.pid, results: "junit", gpu: false })).rejects.toThrow(
+      /PM_RESULTS \(--results\): results are read in launch mode only/,
+    );
   });
 
   it("refuses an interval below 100 ms", async () => {
-    const result = await collectOnce(
-      collector,
-      { pid: process.pid, gpu: false },
-      { env: { PM_INTERVAL: "50ms" } },
-    );
-    expect(result.stopped).toEqual({ exitCode: 2, reason: "PM_INTERVAL: expected at least 100ms, got 50ms" });
+    await expect(
+      collectOnce(collector, { pid: process.pid, gpu: false }, { env: { PM_INTERVAL: "50ms" } }),
+    ).rejects.toThrow("PM_INTERVAL: expected at least 100ms, got 50ms");
   });
 
   it("names the variable of a bad value", async () => {

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { collectOnce } from "@platform-metrics/sdk";
+import { type CollectOnceResult, collectOnce } from "@platform-metrics/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import collector from "../src/collector.js";
 import { readHostUnits } from "../src/proc/host.js";
@@ -116,13 +116,20 @@ function env(procRoot: string, problems: string[]): ProcEnv {
   };
 }
 
+/** The points of a round that writes only perf_process, typed as such. */
+function processPoints(points: CollectOnceResult<typeof collector.measurements>) {
+  const process = points.filter((p) => p.measurement === "perf_process");
+  expect(process).toHaveLength(points.length);
+  return process;
+}
+
 describe("reading a /proc-shaped directory (procRoot)", () => {
   it("sums the tree and leaves out processes outside it", async () => {
     const procRoot = fakeProc([app, worker, stranger], { childrenFiles: true });
     const points = await collectOnce(collector, { pid: 100, procRoot, gpu: false });
     const sum = points.find((p) => p.measurement === "perf_process")!;
     expect(sum.tags).toMatchObject({ command: "my app", pid: "100", scope: "tree", source: "perf" });
-    const value = (key: string) => sum.fields[key]?.value;
+    const value = (key: keyof typeof sum.fields) => sum.fields[key]?.value;
     expect(value("cpu_user_seconds")).toBeCloseTo((150 + 100 + 20) / units.clockTicks);
     expect(value("cpu_system_seconds")).toBeCloseTo((50 + 10) / units.clockTicks);
     expect(value("rss_bytes")).toBe(BigInt(1500 * units.pageSize));
@@ -135,7 +142,9 @@ describe("reading a /proc-shaped directory (procRoot)", () => {
 
   it("writes one point per process with --per-process", async () => {
     const procRoot = fakeProc([app, worker, stranger], { childrenFiles: true });
-    const points = await collectOnce(collector, { pid: 100, procRoot, perProcess: true, gpu: false });
+    const points = processPoints(
+      await collectOnce(collector, { pid: 100, procRoot, perProcess: true, gpu: false }),
+    );
     expect(points.map((p) => [p.tags.pid, p.tags.command, p.tags.scope])).toEqual([
       ["100", "my app", "process"],
       ["101", "worker", "process"],
@@ -147,7 +156,9 @@ describe("reading a /proc-shaped directory (procRoot)", () => {
   it("finds children by scanning parent pids when task/<tid>/children files are missing", async () => {
     const grandchild: FakeProcess = { ...worker, pid: 102, ppid: 101, comm: "grandchild" };
     const procRoot = fakeProc([app, worker, grandchild, stranger], { childrenFiles: false });
-    const points = await collectOnce(collector, { pid: 100, procRoot, perProcess: true, gpu: false });
+    const points = processPoints(
+      await collectOnce(collector, { pid: 100, procRoot, perProcess: true, gpu: false }),
+    );
     expect(points.map((p) => p.tags.pid).sort()).toEqual(["100", "101", "102"]);
   });
 
@@ -167,7 +178,9 @@ describe("reading a /proc-shaped directory (procRoot)", () => {
     expect(workerView.sample.stat.utime).toBe(20);
     tree.close();
 
-    const points = await collectOnce(collector, { pid: 100, procRoot, perProcess: true, gpu: false });
+    const points = processPoints(
+      await collectOnce(collector, { pid: 100, procRoot, perProcess: true, gpu: false }),
+    );
     expect(points.find((p) => p.tags.pid === "101")!.fields.read_bytes).toBeUndefined();
     expect(points.find((p) => p.tags.pid === "100")!.fields.read_bytes?.value).toBe(4096n);
   });

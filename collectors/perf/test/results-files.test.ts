@@ -216,7 +216,7 @@ describe("run mode with broken or odd result files", () => {
     expect(unknown.stderr).toContain("expected FORMAT or FORMAT=FILE with FORMAT one of go-test-json");
     const noCommand = await runMode(["--results", "junit=x.xml", "--pid", String(process.pid)]);
     expect(noCommand.code).toBe(2);
-    expect(noCommand.stdout).toContain("PM_RESULTS (--results): results are read in launch mode only");
+    expect(noCommand.stderr).toContain("PM_RESULTS (--results): results are read in launch mode only");
   });
 });
 

@@ -1,10 +1,10 @@
 import { type CliOption, type CommonConfig, duration, z } from "@platform-metrics/sdk";
-import { DEFAULT_PROFILE_NAMES, DEFAULT_PROFILES, profilesSetting } from "./profiles.js";
+import { DEFAULT_PROFILE_NAMES, DEFAULT_PROFILES, profilesSetting, resolveProfile } from "./profiles.js";
 import { size } from "./size.js";
 
 const MiB = 1024 * 1024;
 
-export const configSchema = z.object({
+const ownSettings = z.object({
   volumePath: z.string().min(1).describe("directory of the mounted volume to measure (required)"),
   volumeName: z
     .string()
@@ -16,7 +16,7 @@ export const configSchema = z.object({
     .describe(`profiles to run, comma-separated (default ${DEFAULT_PROFILE_NAMES.join(",")})`),
   fileSize: size({ min: 4096 })
     .default(64 * MiB)
-    .describe("size of each profile's test file, e.g. 64MiB (binary multiples; default 64MiB)"),
+    .describe("size of each profile's test file, e.g. 4k, 64MiB or 1GiB, binary multiples (default 64MiB)"),
   runtime: duration({ min: "100ms" }).default(3000).describe("how long each profile runs (default 3s)"),
   direct: z
     .boolean()
@@ -52,11 +52,37 @@ export const configSchema = z.object({
     .describe("free space to leave on the volume beyond the largest test file (default 64MiB)"),
 });
 
+/** The profiles with the settings applied, as each round runs them. */
+export function resolvedProfiles(config: z.output<typeof ownSettings>) {
+  return config.profiles.map((profile) =>
+    resolveProfile(profile, {
+      iodepth: config.iodepth,
+      direct: config.direct,
+      ioengine: config.ioengine,
+      fileSize: config.fileSize,
+      runtime: config.runtime,
+    }),
+  );
+}
+
+/** The collector's own settings; a file smaller than its block size is refused at start. */
+export const configSchema = ownSettings.superRefine((config, ctx) => {
+  for (const profile of resolvedProfiles(config)) {
+    if (profile.fileSize < profile.bs) {
+      ctx.addIssue({
+        code: "custom",
+        message: `profile ${profile.name}: its file (${profile.fileSize} bytes, PM_FILE_SIZE) is smaller than its block size (${profile.bs} bytes, PM_PROFILES)`,
+      });
+    }
+  }
+});
+
 export type StorageProbeConfig = z.output<typeof configSchema> & CommonConfig;
 
+/** Flags for the most used settings; `--help` takes their text from the schema. */
 export const cliOptions: Record<string, CliOption> = {
-  "volume-path": { type: "string", description: "directory of the volume to measure (PM_VOLUME_PATH)" },
-  "volume-name": { type: "string", description: "the volume tag (PM_VOLUME_NAME)" },
-  profiles: { type: "string", description: "profiles to run, comma-separated (PM_PROFILES)" },
-  engine: { type: "string", description: "auto, fio or builtin (PM_ENGINE)" },
+  "volume-path": { type: "string" },
+  "volume-name": { type: "string" },
+  profiles: { type: "string" },
+  engine: { type: "string" },
 };

@@ -1,15 +1,16 @@
-import type { CollectContext } from "@platform-metrics/sdk";
+import type { CollectContext, PointBuilder } from "@platform-metrics/sdk";
 import { probeBuiltin } from "./builtin-probe.js";
 import type { StorageProbeConfig } from "./config.js";
 import { checkDirectIo } from "./direct-io.js";
 import { probeWithFio } from "./fio/probe-with-fio.js";
 import { ensureSpace, freeSpace } from "./free-space.js";
+import type { measurements } from "./measurements.js";
 import type { ResolvedProfile } from "./profiles.js";
 import type { ProfileResult } from "./result.js";
 import { formatSize } from "./size.js";
 import type { ProbeState } from "./state.js";
 
-type Ctx = CollectContext<StorageProbeConfig, ProbeState>;
+type Ctx = CollectContext<StorageProbeConfig, ProbeState, typeof measurements>;
 
 const FIO_TIMEOUT_SLACK_MS = 60_000;
 
@@ -68,7 +69,10 @@ export async function probeVolume(ctx: Ctx): Promise<void> {
   }
 }
 
-async function checkSpace(ctx: Ctx, summary: ReturnType<Ctx["point"]>): Promise<void> {
+async function checkSpace(
+  ctx: Ctx,
+  summary: PointBuilder<(typeof measurements)["storage_probe"]>,
+): Promise<void> {
   const { state, config } = ctx;
   const space = await freeSpace(state.workdir.volumePath);
   if (!space) {

@@ -86,27 +86,30 @@ const profileItem = z.unknown().transform((item, ctx): Profile => {
  * `profiles` setting: names of default profiles (comma-separated in the environment), or, in the
  * PM_CONFIG file, objects that define a profile of their own.
  */
-export const profilesSetting = z.preprocess(
-  (value) =>
-    typeof value === "string"
-      ? value
-          .split(",")
-          .map((item) => item.trim())
-          .filter(Boolean)
-      : value,
-  z
-    .array(profileItem)
-    .min(1, "expected at least one profile")
-    .transform((profiles, ctx) => {
-      const names = profiles.map((p) => p.name);
-      const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-      if (duplicate !== undefined) {
-        ctx.addIssue({ code: "custom", message: `profile ${JSON.stringify(duplicate)} is listed twice` });
-        return z.NEVER;
-      }
-      return profiles;
-    }),
-);
+export const profilesSetting = z
+  .preprocess(
+    (value) =>
+      typeof value === "string"
+        ? value
+            .split(",")
+            .map((item) => item.trim())
+            .filter(Boolean)
+        : value,
+    z
+      .array(profileItem)
+      .min(1, "expected at least one profile")
+      .transform((profiles, ctx) => {
+        const names = profiles.map((p) => p.name);
+        const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+        if (duplicate !== undefined) {
+          ctx.addIssue({ code: "custom", message: `profile ${JSON.stringify(duplicate)} is listed twice` });
+          return z.NEVER;
+        }
+        return profiles;
+      }),
+    // The docs' type column: the zod type (a preprocess) says nothing useful.
+  )
+  .meta({ settingType: "list of profile names or objects" });
 
 export interface ProfileDefaults {
   iodepth: number;

@@ -45,7 +45,7 @@ export function formatSize(bytes: number): string {
 /** A zod schema for a size (`64MiB`, `4k`, or bytes), parsed to bytes. */
 export function size(options: { min?: number } = {}) {
   const min = options.min ?? 1;
-  return z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const schema = z.union([z.string(), z.number()]).transform((value, ctx) => {
     const bytes = typeof value === "number" ? value : parseSize(value);
     if (bytes === undefined || !Number.isSafeInteger(bytes)) {
       ctx.addIssue({
@@ -63,4 +63,6 @@ export function size(options: { min?: number } = {}) {
     }
     return bytes;
   });
+  // Read by the generated docs, which show a default in bytes as a size (64MiB).
+  return schema.meta({ settingType: "size" });
 }

@@ -1,8 +1,8 @@
 import { basename, resolve } from "node:path";
 import type { BaseContext } from "@platform-metrics/sdk";
-import type { StorageProbeConfig } from "./config.js";
+import { resolvedProfiles, type StorageProbeConfig } from "./config.js";
 import { chooseEngine, type Engine } from "./engine.js";
-import { type ResolvedProfile, resolveProfile } from "./profiles.js";
+import type { ResolvedProfile } from "./profiles.js";
 import { WorkDir } from "./workdir.js";
 
 export interface ProbeState {
@@ -19,22 +19,7 @@ export interface ProbeState {
 export async function setupProbe(ctx: BaseContext<StorageProbeConfig>): Promise<ProbeState> {
   const { config, log } = ctx;
   const volumePath = resolve(config.volumePath);
-  const profiles = config.profiles.map((profile) =>
-    resolveProfile(profile, {
-      iodepth: config.iodepth,
-      direct: config.direct,
-      ioengine: config.ioengine,
-      fileSize: config.fileSize,
-      runtime: config.runtime,
-    }),
-  );
-  for (const profile of profiles) {
-    if (profile.fileSize < profile.bs) {
-      throw new Error(
-        `profile ${profile.name}: its file (${profile.fileSize} bytes, PM_FILE_SIZE) is smaller than its block size (${profile.bs} bytes)`,
-      );
-    }
-  }
+  const profiles = resolvedProfiles(config);
   const engine = await chooseEngine(config.engine, config.fioPath, log, ctx.signal);
   const workdir = new WorkDir(volumePath, config.workDirName);
   // A killed run cannot clean up after itself: remove what it left as soon as we start. A volume

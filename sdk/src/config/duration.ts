@@ -24,7 +24,7 @@ export function formatDuration(ms: number): string {
 export function duration(options: { min?: string; max?: string } = {}) {
   const min = options.min ? parseDuration(options.min)! : 0;
   const max = options.max ? parseDuration(options.max)! : Number.POSITIVE_INFINITY;
-  return z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const schema = z.union([z.string(), z.number()]).transform((value, ctx) => {
     const ms = typeof value === "number" ? value : parseDuration(value.trim());
     if (ms === undefined || !Number.isFinite(ms)) {
       ctx.addIssue({
@@ -43,4 +43,6 @@ export function duration(options: { min?: string; max?: string } = {}) {
     }
     return ms;
   });
+  // Read by the generated docs, which show a default in milliseconds as a duration (5m).
+  return schema.meta({ settingType: "duration" });
 }

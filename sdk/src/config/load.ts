@@ -122,7 +122,12 @@ export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfig
   const result = schema.safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues) {
-      const key = String(issue.path[0] ?? "");
+      // A check of several settings (a refinement of the whole schema) names them in its message.
+      if (issue.path.length === 0) {
+        problems.push(issue.message);
+        continue;
+      }
+      const key = String(issue.path[0]);
       const label = labels[key] ?? envName(key);
       const where = issue.path.length > 1 ? `${label}[${issue.path.slice(1).join(".")}]` : label;
       // A missing setting: say so and what it is, rather than zod's "expected string, received undefined".

@@ -6,7 +6,7 @@ import type { BatchQueue } from "./batch.js";
 import { Batcher } from "./batcher.js";
 import type { LineChunk } from "./line-chunk.js";
 import type { FlushResult, Sink, SinkStats } from "./sink.js";
-import { publishToStream } from "./stream-publish.js";
+import { publishToStream, StreamMissingError } from "./stream-publish.js";
 
 export interface NatsSinkOptions {
   servers: string[];
@@ -49,6 +49,7 @@ export class NatsSink implements Sink {
   private failingSince: number | undefined;
   private lastFailureLog = 0;
   private lastPublishOk = true;
+  private lastError: Error | undefined;
 
   constructor(private readonly options: NatsSinkOptions) {
     this.batcher = new Batcher(
@@ -130,6 +131,13 @@ export class NatsSink implements Sink {
 
   ready(): boolean {
     return this.connected && this.lastPublishOk;
+  }
+
+  notReadyReason(): string {
+    if (!this.connected) return "NATS unreachable";
+    if (this.lastError instanceof StreamMissingError)
+      return `connected to NATS, but no METRICS stream stores ${this.lastError.subject}`;
+    return `connected to NATS, but publishing fails: ${this.lastError?.message ?? "unknown error"}`;
   }
 
   private async run(): Promise<void> {
@@ -254,6 +262,7 @@ export class NatsSink implements Sink {
 
   private failed(error: Error): void {
     this.lastPublishOk = false;
+    this.lastError = error;
     const now = Date.now();
     const context = {
       err: error.message,

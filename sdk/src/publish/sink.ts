@@ -12,6 +12,8 @@ export interface Sink {
   stats(): SinkStats;
   /** Whether the destination is reachable now. */
   ready(): boolean;
+  /** Why it is not ready, for `/readyz` (default: unreachable). */
+  notReadyReason?(): string;
 }
 
 export interface FlushResult {

@@ -1,4 +1,4 @@
-import { headers, type NatsConnection } from "@nats-io/transport-node";
+import { errors, headers, type NatsConnection } from "@nats-io/transport-node";
 
 export interface PubAck {
   stream: string;
@@ -14,7 +14,8 @@ const decoder = new TextDecoder();
  * header, answered by the stream with a JSON ack. This is all `@nats-io/jetstream`'s `publish` does
  * for us; doing it here keeps that package (and its consumer, KV and object-store code, about 1 MB
  * resident) out of every collector. With no stream on the subject, the request fails with "no
- * responders"; the sink treats every failure alike (buffer, back off, retry with the same id).
+ * responders": that becomes a StreamMissingError that says so. The sink treats every failure alike
+ * (buffer, back off, retry with the same id).
  */
 export async function publishToStream(
   nc: NatsConnection,
@@ -25,8 +26,24 @@ export async function publishToStream(
 ): Promise<PubAck> {
   const h = headers();
   h.set("Nats-Msg-Id", msgId);
-  const reply = await nc.request(subject, payload, { headers: h, timeout: timeoutMs });
+  let reply: Awaited<ReturnType<NatsConnection["request"]>>;
+  try {
+    reply = await nc.request(subject, payload, { headers: h, timeout: timeoutMs });
+  } catch (error) {
+    if (error instanceof errors.RequestError && error.isNoResponders()) throw new StreamMissingError(subject);
+    throw error;
+  }
   return parsePubAck(reply.data);
+}
+
+/** Connected, but no JetStream stream stores the subject (NATS answered "no responders"). */
+export class StreamMissingError extends Error {
+  override name = "StreamMissingError";
+  constructor(readonly subject: string) {
+    super(
+      `no JetStream stream stores ${subject} (NATS answered no responders): the METRICS stream is missing; the relay creates it when it starts`,
+    );
+  }
 }
 
 /** The stream's answer: `{"stream":"METRICS","seq":7,"duplicate":true}` or `{"error":{...}}`. */

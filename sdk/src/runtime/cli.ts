@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { z } from "zod";
-import type { Collector } from "../collector.js";
+import type { AnyCollector } from "../collector.js";
 import { commonConfigSchema } from "../config/common.js";
 import { envName } from "../config/load.js";
 import { defaultHttpPort } from "./ports.js";
@@ -19,7 +19,7 @@ export interface ParsedCli {
 
 const camel = (kebab: string) => kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-export function parseCli(argv: string[], collector: Collector<z.ZodObject, unknown>): ParsedCli {
+export function parseCli(argv: string[], collector: AnyCollector): ParsedCli {
   const split = argv.indexOf("--");
   const own = split === -1 ? argv : argv.slice(0, split);
   const rest = split === -1 ? [] : argv.slice(split + 1);
@@ -60,7 +60,7 @@ function describeKeys(schema: z.ZodObject, own: Record<string, string> = {}): st
   });
 }
 
-export function usage(collector: Collector<z.ZodObject, unknown>): string {
+export function usage(collector: AnyCollector): string {
   const bin = `pm-collector-${collector.name}`;
   const rest = collector.cli?.rest ? " [-- COMMAND ARGS...]" : "";
   const options = [
@@ -69,7 +69,8 @@ export function usage(collector: Collector<z.ZodObject, unknown>): string {
     "  --version                 show the version",
     ...Object.entries(collector.cli?.options ?? {}).map(([name, option]) => {
       const flag = `${option.short ? `-${option.short}, ` : ""}--${name}${option.type === "string" ? " <value>" : ""}`;
-      return `  ${flag.padEnd(26)}${option.description}`;
+      const fills = (collector.configSchema.shape as Record<string, z.ZodType>)[camel(name)];
+      return `  ${flag.padEnd(26)}${option.description ?? fills?.description ?? ""}`;
     }),
   ];
   const ownKeys = describeKeys(collector.configSchema);

@@ -3,12 +3,16 @@ import { DEFAULT_MAX_LINE_BYTES, MAX_TIMESTAMP, MIN_TIMESTAMP } from "../line-pr
 import { parseLine } from "../line-protocol/parse.js";
 import type { Point } from "../line-protocol/types.js";
 import type { MeasurementDeclarations } from "../measurements.js";
-import { PointBuilder } from "../point-builder.js";
+import {
+  type CompiledMeasurement,
+  compileMeasurements,
+  tagTemplate,
+} from "../point/compiled-measurements.js";
+import { PointBuilder } from "../point/point-builder.js";
+import type { Problem } from "../point/problems.js";
 import { chunkOf, type LineChunk, linesOf } from "../publish/line-chunk.js";
-import { type CompiledMeasurement, compileMeasurements, tagTemplate } from "./compiled-measurements.js";
-import type { Problem } from "./problems.js";
 
-export type { Problem, ProblemKind } from "./problems.js";
+export type { Problem, ProblemKind } from "../point/problems.js";
 
 const ORG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 

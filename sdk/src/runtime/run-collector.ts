@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
-import type { BaseContext, Collector } from "../collector.js";
+import type { AnyCollector, BaseContext } from "../collector.js";
 import { ConfigError } from "../config/load.js";
 import { createLogger } from "../log.js";
 import { createSink } from "../publish/create-sink.js";
@@ -10,7 +10,7 @@ import { nowNs } from "../time.js";
 import { parseCli, UsageError, usage } from "./cli.js";
 import { startHealthServer } from "./health-server.js";
 import { packageVersion } from "./package-version.js";
-import { type ResolvedConfig, resolveCollectorConfig } from "./resolve-config.js";
+import { type CollectorConfig, resolveCollectorConfig } from "./resolve-config.js";
 import { type Problem, RoundRecorder, type RoundTags } from "./round.js";
 import { type RoundOutcome, Scheduler } from "./scheduler.js";
 import { SDK_MEASUREMENTS, SelfMetrics } from "./self-metrics.js";
@@ -22,23 +22,18 @@ export interface RunOptions {
   version?: string;
 }
 
-type AnyCollector = Collector<z.ZodObject, unknown>;
-
 /**
  * Runs a collector as a service: command line, config, health endpoints, rounds on a schedule,
  * publishing, and a clean shutdown on SIGTERM/SIGINT. Ends the process with the exit code.
  */
-export async function runCollector<Schema extends z.ZodObject, S>(
-  collector: Collector<Schema, S>,
-  options: RunOptions = {},
-): Promise<never> {
-  const code = await runCollectorUntilDone(collector as unknown as AnyCollector, options);
+export async function runCollector(collector: AnyCollector, options: RunOptions = {}): Promise<never> {
+  const code = await runCollectorUntilDone(collector, options);
   process.exit(code);
 }
 
 async function runCollectorUntilDone(collector: AnyCollector, options: RunOptions): Promise<number> {
   let cli: ReturnType<typeof parseCli>;
-  let config: ResolvedConfig<z.ZodObject>;
+  let config: CollectorConfig<z.ZodObject>;
   try {
     cli = parseCli(options.argv ?? process.argv.slice(2), collector);
     if (cli.help) {
@@ -87,7 +82,7 @@ class CollectorService {
 
   constructor(
     private readonly collector: AnyCollector,
-    private readonly config: ResolvedConfig<z.ZodObject>,
+    private readonly config: CollectorConfig<z.ZodObject>,
     private readonly log: Logger,
     private readonly once: boolean,
   ) {
@@ -306,7 +301,7 @@ class CollectorService {
     return {
       ok: roundOk && sinkOk,
       detail: {
-        sink: sinkOk ? "reachable" : "unreachable",
+        sink: sinkOk ? "reachable" : (this.sink.notReadyReason?.() ?? "unreachable"),
         lastGoodRound: this.lastGoodRound ? new Date(this.lastGoodRound).toISOString() : null,
       },
     };

@@ -1,5 +1,5 @@
 import type { MeasurementDeclarations } from "../measurements.js";
-import type { PointBuilder } from "../point-builder.js";
+import type { PointBuilder } from "../point/point-builder.js";
 import type { SinkStats } from "../publish/sink.js";
 
 /** Measurements the SDK itself writes for every collector; they appear in every collector's docs. */

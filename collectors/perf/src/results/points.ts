@@ -1,12 +1,19 @@
-import type { PointBuilder } from "@platform-metrics/sdk";
+import type { PointFunction } from "@platform-metrics/sdk";
+import type { measurements } from "../measurements.js";
 import type { RunTags } from "../run/identity.js";
 import type { BenchExtra, ResultFormat, Results } from "./types.js";
 
-type PointFn = (measurement: string) => PointBuilder;
+type PointFn = PointFunction<typeof measurements>;
 
-const INTEGER_EXTRAS: ReadonlySet<BenchExtra> = new Set(["rounds"]);
+/** Extras declared as integers; the others are floats. */
+const isIntegerExtra = (key: BenchExtra): key is "rounds" => key === "rounds";
 
-export function tagRun(builder: PointBuilder, run: RunTags): PointBuilder {
+/** A point of a measurement that carries the run's tags. */
+interface RunTagged {
+  tag(key: "run" | "project" | "branch" | "commit" | "host" | "pod", value: string | undefined): this;
+}
+
+export function tagRun<B extends RunTagged>(builder: B, run: RunTags): B {
   return builder
     .tag("run", run.run)
     .tag("project", run.project)
@@ -33,7 +40,7 @@ export function writeResults(point: PointFn, format: ResultFormat, results: Resu
       .float("value", bench.value)
       .integer("iterations", bench.iterations);
     for (const [key, value] of Object.entries(bench.extras ?? {}) as [BenchExtra, number | undefined][]) {
-      if (INTEGER_EXTRAS.has(key)) builder.integer(key, value);
+      if (isIntegerExtra(key)) builder.integer(key, value);
       else builder.float(key, value);
     }
     tagRun(builder, run);

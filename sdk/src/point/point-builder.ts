@@ -1,9 +1,11 @@
-import { escapeKey, escapeStringField } from "./line-protocol/escape.js";
-import { formatFloat } from "./line-protocol/format-float.js";
-import { parseLine } from "./line-protocol/parse.js";
-import { type FieldType, type FieldValue, LineProtocolError, type Point } from "./line-protocol/types.js";
-import { type CompiledMeasurement, type TagTemplate, tagTemplate } from "./runtime/compiled-measurements.js";
-import type { Problem, ProblemKind } from "./runtime/problems.js";
+import { escapeKey, escapeStringField } from "../line-protocol/escape.js";
+import { formatFloat } from "../line-protocol/format-float.js";
+import { parseLine } from "../line-protocol/parse.js";
+import { type FieldType, type FieldValue, LineProtocolError, type Point } from "../line-protocol/types.js";
+import type { MeasurementDeclaration } from "../measurements.js";
+import { type CompiledMeasurement, type TagTemplate, tagTemplate } from "./compiled-measurements.js";
+import type { Problem, ProblemKind } from "./problems.js";
+import type { FieldKey, TagKey } from "./typed.js";
 
 const SDK_TAGS = ["org", "source", "cluster"] as const;
 
@@ -21,7 +23,8 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * leaves little garbage. A builder made with `new PointBuilder(name, timestamp)` has no declaration
  * and keeps what it is given as it is.
  */
-export class PointBuilder {
+// biome-ignore lint/suspicious/noExplicitAny: a builder written without its measurement (`PointBuilder`) is untyped, as before typed points, and takes any typed one.
+export class PointBuilder<M extends MeasurementDeclaration = any> {
   problems: Problem[] | undefined;
   orgOverride: string | undefined;
   /** Why the whole point is dropped (an undeclared tag, a value line protocol cannot carry). */
@@ -47,7 +50,7 @@ export class PointBuilder {
     if (declaration !== undefined) this.slots = new Array<string | undefined>(declaration.slotCount);
   }
 
-  tag(key: string, value: string | number | boolean | undefined | null): this {
+  tag(key: TagKey<M>, value: string | number | boolean | undefined | null): this {
     if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null || value === "") return this;
     const text = typeof value === "string" ? value : String(value);
@@ -88,7 +91,7 @@ export class PointBuilder {
     return this;
   }
 
-  float(key: string, value: number | undefined | null): this {
+  float(key: FieldKey<M, "float">, value: number | undefined | null): this {
     if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null) return this;
     if (typeof value !== "number")
@@ -100,7 +103,7 @@ export class PointBuilder {
   }
 
   /** A signed 64-bit integer; a number must be a whole number, a bigint within int64. */
-  integer(key: string, value: number | bigint | undefined | null): this {
+  integer(key: FieldKey<M, "integer">, value: number | bigint | undefined | null): this {
     if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null) return this;
     if (!this.isWhole(key, value, "integer")) return this;
@@ -115,7 +118,7 @@ export class PointBuilder {
   }
 
   /** An unsigned 64-bit integer. */
-  unsigned(key: string, value: number | bigint | undefined | null): this {
+  unsigned(key: FieldKey<M, "unsigned">, value: number | bigint | undefined | null): this {
     if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null) return this;
     if (!this.isWhole(key, value, "unsigned")) return this;
@@ -128,7 +131,7 @@ export class PointBuilder {
       : this.set(key, "unsigned", `${value}u`);
   }
 
-  string(key: string, value: string | undefined | null): this {
+  string(key: FieldKey<M, "string">, value: string | undefined | null): this {
     if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null) return this;
     if (typeof value !== "string")
@@ -143,7 +146,7 @@ export class PointBuilder {
     return this.set(key, "string", text);
   }
 
-  boolean(key: string, value: boolean | undefined | null): this {
+  boolean(key: FieldKey<M, "boolean">, value: boolean | undefined | null): this {
     if (this.settled !== undefined) this.reopen();
     if (value === undefined || value === null) return this;
     if (typeof value !== "boolean")
@@ -233,7 +236,7 @@ export class PointBuilder {
   private reopen(): void {
     const settled = this.settled as never;
     this.settled = undefined;
-    this.owner?.reopen(this, settled);
+    this.owner?.reopen(this as unknown as PointBuilder, settled);
   }
 
   private decode() {
