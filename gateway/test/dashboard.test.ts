@@ -363,7 +363,7 @@ describe("dashboard", () => {
     );
     expect(await page.getAttribute(table, "data-commits")).toBe("c0ffee1111aa c0ffee2222bb c0ffee3333cc");
     const rows = await page.$$eval(`${table} tr`, (trs) =>
-      trs.map((tr) => [...tr.querySelectorAll("th, td")].map((cell) => cell.textContent)),
+      trs.map((tr) => Array.from(tr.querySelectorAll("th, td"), (cell) => cell.textContent)),
     );
     expect(rows).toEqual([
       ["suite", "name", "unit", "c0ffee1111aa", "c0ffee2222bb", "c0ffee3333cc"],

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { checkDeclarations, collectOnce, defineCollector, renderMeasurements } from "../src/index.js";
+import {
+  checkDeclarations,
+  collectOnce,
+  defineCollector,
+  type PointBuilder,
+  renderMeasurements,
+} from "../src/index.js";
 
 const measurements = {
   demo_scrape: {
@@ -11,8 +17,16 @@ const measurements = {
   demo_fixed: { tags: { target: "where from" }, fields: { up: "integer" } },
 } as const;
 
-function collector(write: (point: (m: string) => import("../src/index.js").PointBuilder) => void) {
-  return defineCollector({ name: "demo", interval: "10s", measurements, collect: (ctx) => write(ctx.point) });
+// The test writes measurements by a name it picks at run time, as a scraper does.
+type PointByName = (measurement: keyof typeof measurements) => PointBuilder;
+
+function collector(write: (point: PointByName) => void) {
+  return defineCollector({
+    name: "demo",
+    interval: "10s",
+    measurements,
+    collect: (ctx) => write((measurement) => ctx.point(measurement) as PointBuilder),
+  });
 }
 
 describe("an open measurement", () => {
@@ -33,7 +47,10 @@ describe("an open measurement", () => {
     expect(points.lines[0]).toMatch(
       /^demo_scrape,code=200,org=platform,path=a\\ b\\,c\\=d,source=demo,target=app,zone=b http_requests_total=3,count=2i,state="ok",ready=true \d+$/,
     );
-    expect(points[0]!.fields.count).toEqual({ type: "integer", value: 2n });
+    expect(points.find((p) => p.measurement === "demo_scrape")!.fields.count).toEqual({
+      type: "integer",
+      value: 2n,
+    });
   });
 
   it("does not let a tag named org, source or cluster through: the point is dropped and reported", async () => {

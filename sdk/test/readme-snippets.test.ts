@@ -35,7 +35,11 @@ describe("the SDK README's TypeScript snippets", () => {
         compilerOptions: {
           noEmit: true,
           rootDir: repoRoot,
-          paths: { "@platform-metrics/sdk": [join(repoRoot, "sdk/src/index.ts")] },
+          paths: {
+            "@platform-metrics/sdk": [join(repoRoot, "sdk/src/index.ts")],
+            "@platform-metrics/sdk/http": [join(repoRoot, "sdk/src/http/index.ts")],
+            "@platform-metrics/sdk/kube": [join(repoRoot, "sdk/src/kube/index.ts")],
+          },
         },
         include: ["**/*.ts"],
       }),

@@ -227,7 +227,9 @@ describe("discovery", () => {
         { ...collector, setup: () => s, teardown: undefined },
         { interval: "2s" },
       );
-      const status = points.find((p) => p.measurement === "component_status" && p.tags.target === "static");
+      const status = points
+        .filter((p) => p.measurement === "component_status")
+        .find((p) => p.tags.target === "static");
       expect(status?.fields.up?.value).toBe(1n);
       expect(points.find((p) => p.measurement === "component_round")?.fields.discovered?.value).toBe(0n);
     } finally {

@@ -46,7 +46,9 @@ describe("probe", () => {
     expect(status.bytes).toBe(JSON.stringify({ build: { version: "1.4.2" }, ok: true }).length);
     // An IP address is not looked up.
     expect(status.dns_ms).toBeUndefined();
-    const point = points.find((p) => p.tags.target === "catalog")!;
+    const point = points
+      .filter((p) => p.measurement === "component_status")
+      .find((p) => p.tags.target === "catalog")!;
     expect(point.tags).toMatchObject({ org: "shop", source: "component-status", kind: "static" });
   });
 

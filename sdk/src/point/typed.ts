@@ -35,6 +35,16 @@ export type MeasurementName<D extends MeasurementDeclarations> = keyof D & strin
 /** A field value as a point carries it, by declared type (integers as bigint). */
 export type TypedFieldValue<T extends FieldType> = Extract<FieldValue, { type: T }>;
 
+/** An open measurement (`open.tags`) also carries tags named at run time. */
+type OpenTags<M extends MeasurementDeclaration> = M extends { open: { tags: string } }
+  ? Partial<Record<string, string>>
+  : unknown;
+
+/** An open measurement (`open.fields`) also carries fields named at run time, of any type. */
+type OpenFields<M extends MeasurementDeclaration> = M extends { open: { fields: string } }
+  ? Partial<Record<string, FieldValue>>
+  : unknown;
+
 /**
  * A point as `collectOnce` returns it: the measurement's name, its tags by declared key (plus the
  * SDK's `org`, `source` and `cluster`), its fields by declared name with their declared type
@@ -44,8 +54,8 @@ export type TypedFieldValue<T extends FieldType> = Extract<FieldValue, { type: T
 export type TypedPoint<D extends MeasurementDeclarations> = {
   [N in MeasurementName<D>]: {
     measurement: N;
-    tags: Record<TagKey<D[N]> | "org" | "source" | "cluster", string>;
-    fields: { [F in keyof FieldTypes<D[N]>]: TypedFieldValue<FieldTypes<D[N]>[F]> };
+    tags: Record<TagKey<D[N]> | "org" | "source" | "cluster", string> & OpenTags<D[N]>;
+    fields: { [F in keyof FieldTypes<D[N]>]: TypedFieldValue<FieldTypes<D[N]>[F]> } & OpenFields<D[N]>;
     timestamp: bigint;
   };
 }[MeasurementName<D>];
