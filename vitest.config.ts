@@ -9,6 +9,8 @@ export default defineConfig({
   resolve: {
     alias: {
       "@platform-metrics/relay": here("./relay/src/index.ts"),
+      // Before the root entry: an alias also matches what starts with its name and a slash.
+      "@platform-metrics/sdk/http": here("./sdk/src/http/index.ts"),
       "@platform-metrics/sdk": here("./sdk/src/index.ts"),
       "@platform-metrics/testing": here("./testing/src/index.ts"),
     },
