@@ -1,4 +1,26 @@
 // @platform-metrics/testing: real servers for tests, on free ports, cleaned up after.
+export {
+  CkanServer,
+  ckanOrganizationName,
+  ckanPackage,
+  type StartCkanOptions,
+  startCkan,
+} from "./catalogs/ckan.js";
+export {
+  type FaultOptions,
+  type FaultRequest,
+  FaultyJsonServer,
+  type HttpFault,
+  type RecordedRequest,
+} from "./catalogs/http-faults.js";
+export {
+  OpenMetadataServer,
+  openMetadataServiceName,
+  openMetadataTable,
+  openMetadataTableName,
+  type StartOpenMetadataOptions,
+  startOpenMetadata,
+} from "./catalogs/openmetadata.js";
 export { findBinary } from "./find-binary.js";
 export { freePort } from "./free-port.js";
 export {

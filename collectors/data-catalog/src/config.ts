@@ -21,9 +21,7 @@ export const configSchema = z.object({
   url: catalogUrl.describe(
     "the catalog's base URL, e.g. http://ckan:5000 or http://openmetadata:8585 (required)",
   ),
-  catalogName: subjectToken
-    .optional()
-    .describe("the catalog tag of the points (default the adapter's name)"),
+  catalogName: subjectToken.optional().describe("the catalog tag of the points (default the adapter's name)"),
   orgs: z
     .record(z.string().min(1, "expected a non-empty key"), subjectToken)
     .default({})

@@ -34,7 +34,10 @@ export const measurements = {
       resources: integer("ckan: resources (files, links, APIs) of the datasets read", "count"),
       bytes: integer("ckan: sum of the resources' sizes, where known", "bytes"),
       bytes_unknown: integer("ckan: resources whose size is null or not a number", "count"),
-      untagged: integer("datasets read with no tag (openmetadata: no classification or glossary tag)", "count"),
+      untagged: integer(
+        "datasets read with no tag (openmetadata: no classification or glossary tag)",
+        "count",
+      ),
       newest_age_s: integer(
         "seconds since the most recently modified dataset was modified (ckan metadata_modified, openmetadata updatedAt)",
         "s",
@@ -48,7 +51,8 @@ export const measurements = {
       "The catalog's formats, each round, catalog-wide (org PM_ORG): ckan resource formats (res_format), openmetadata table types.",
     tags: {
       catalog: CATALOG,
-      format: "ckan: the resource format as written (CSV, JSON, ...; empty ones are left out); openmetadata: tableType (Regular, View, ...)",
+      format:
+        "ckan: the resource format as written (CSV, JSON, ...; empty ones are left out); openmetadata: tableType (Regular, View, ...)",
       coverage: COVERAGE,
     },
     fields: {
@@ -70,6 +74,7 @@ export const measurements = {
       datasets_read: integer("datasets read this round (duplicates across pages counted once)", "count"),
       pages: integer("pages read this round", "count"),
       errors: integer("requests that failed after their retries, and pages that were not valid", "count"),
+      retries: integer("requests tried again after a 429, a 5xx, a timeout or a network error", "count"),
       malformed: integer("datasets skipped because a field the collector reads was missing or odd", "count"),
       duration_ms: { type: "float", unit: "ms", description: "time the round's reading took" },
     },

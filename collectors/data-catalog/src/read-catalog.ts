@@ -1,5 +1,11 @@
 import type { Logger } from "@platform-metrics/sdk";
-import type { CatalogAdapter, CatalogApi, CatalogSummary } from "./adapters/adapter.js";
+import {
+  type CatalogAdapter,
+  type CatalogApi,
+  CatalogFormatError,
+  CatalogRequestError,
+  type CatalogSummary,
+} from "./adapters/adapter.js";
 import { CatalogAggregate } from "./aggregate.js";
 
 export interface ReadOptions {
@@ -60,7 +66,7 @@ export async function readCatalog(
       reading.summary = await adapter.summary(api);
     } catch (error) {
       reading.errors++;
-      log.error({ err: error }, `${adapter.name}: the catalog did not answer: ${(error as Error).message}`);
+      log.error(failure(error), `${adapter.name}: the catalog did not answer: ${(error as Error).message}`);
       return done();
     }
     reading.up = true;
@@ -74,7 +80,8 @@ export async function readCatalog(
       if (page.total !== undefined) reading.total = page.total;
       for (const dataset of page.datasets) reading.aggregate.add(dataset);
       for (const reason of page.malformed) {
-        if (reading.malformed++ < MALFORMED_LOGGED) log.warn(`${adapter.name}: skipped a malformed ${reason}`);
+        if (reading.malformed++ < MALFORMED_LOGGED)
+          log.warn(`${adapter.name}: skipped a malformed ${reason}`);
       }
       if (page.last) {
         reading.complete = true;
@@ -94,15 +101,22 @@ export async function readCatalog(
     const message = (error as Error).message;
     if (reading.up) {
       log.error(
-        { err: error, pages: reading.pages },
+        { ...failure(error), pages: reading.pages },
         `${adapter.name}: page ${reading.pages + 1} failed, this round's points are partial: ${message}`,
       );
     } else {
-      log.error({ err: error }, `${adapter.name}: the catalog did not answer: ${message}`);
+      log.error(failure(error), `${adapter.name}: the catalog did not answer: ${message}`);
     }
   }
   if (reading.malformed > MALFORMED_LOGGED) {
     log.warn(`${adapter.name}: ${reading.malformed} malformed datasets skipped this round`);
   }
   return done();
+}
+
+/** Log fields of a failure: a request's status, or the stack of what is not a request failure (a bug). */
+function failure(error: unknown): Record<string, unknown> {
+  if (error instanceof CatalogRequestError) return { status: error.status };
+  if (error instanceof CatalogFormatError) return {};
+  return { err: error };
 }

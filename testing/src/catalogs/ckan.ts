@@ -120,7 +120,9 @@ export function ckanPackage(index: number, options: StartCkanOptions = {}, now =
     };
   });
   const tags =
-    index % 5 === 0 ? [] : [{ display_name: "env", id: uuid("tag", 1), name: "env", state: "active", vocabulary_id: null }];
+    index % 5 === 0
+      ? []
+      : [{ display_name: "env", id: uuid("tag", 1), name: "env", state: "active", vocabulary_id: null }];
   return {
     author: null,
     author_email: null,
@@ -248,15 +250,21 @@ export class CkanServer extends FaultyJsonServer {
     const action = match[1]!;
     const help = `${this.url}/api/3/action/help_show?name=${action}`;
     try {
-      if (method !== "GET") throw new CkanError(400, "Bad request", `${method} is not served by this test server`);
+      if (method !== "GET")
+        throw new CkanError(400, "Bad request", `${method} is not served by this test server`);
       const user = this.userOf(headers);
       if (this.options.requireAuth && user === undefined) {
-        throw new CkanError(403, "Authorization Error", "Access denied: Action %s requires an authenticated user");
+        throw new CkanError(
+          403,
+          "Authorization Error",
+          "Access denied: Action %s requires an authenticated user",
+        );
       }
       return { status: 200, body: { help, success: true, result: this.run(action, query, user) } };
     } catch (error) {
       if (!(error instanceof CkanError)) throw error;
-      if (error.type === "Bad request") return { status: error.status, body: `Bad request - ${error.message}` };
+      if (error.type === "Bad request")
+        return { status: error.status, body: `Bad request - ${error.message}` };
       const detail =
         error.type === "Validation Error"
           ? { __type: error.type, ...JSON.parse(error.message) }
@@ -302,10 +310,18 @@ export class CkanServer extends FaultyJsonServer {
       try {
         facetFields = JSON.parse(facetField);
       } catch {
-        throw new CkanError(409, "Validation Error", JSON.stringify({ "facet.field": ["Could not parse as valid JSON"] }));
+        throw new CkanError(
+          409,
+          "Validation Error",
+          JSON.stringify({ "facet.field": ["Could not parse as valid JSON"] }),
+        );
       }
       if (!Array.isArray(facetFields) || facetFields.some((field) => typeof field !== "string")) {
-        throw new CkanError(409, "Validation Error", JSON.stringify({ "facet.field": ["Not a list of strings"] }));
+        throw new CkanError(
+          409,
+          "Validation Error",
+          JSON.stringify({ "facet.field": ["Not a list of strings"] }),
+        );
       }
     }
     const facetLimit = Number(query.get("facet.limit") ?? 50);

@@ -89,8 +89,7 @@ export abstract class FaultyJsonServer {
   /** Requests to a path (and, optionally, with a query parameter's value). */
   requestsTo(path: string, parameter?: string, value?: string): RecordedRequest[] {
     return this.requests.filter(
-      (request) =>
-        request.path === path && (parameter === undefined || request.query[parameter] === value),
+      (request) => request.path === path && (parameter === undefined || request.query[parameter] === value),
     );
   }
 
@@ -121,7 +120,10 @@ export abstract class FaultyJsonServer {
     });
     // The body is not read (GET only); drain it so the connection stays usable.
     request.resume();
-    if (fault !== undefined) return this.sendFault(fault, response, request.socket);
+    if (fault !== undefined) {
+      this.sendFault(fault, response, request.socket);
+      return;
+    }
     let answer: ReturnType<FaultyJsonServer["answer"]>;
     try {
       answer = this.answer(request.method ?? "GET", url.pathname, url.searchParams, request.headers);

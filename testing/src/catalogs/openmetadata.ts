@@ -46,7 +46,15 @@ function uuid(kind: number, index: number): string {
 }
 
 function reference(type: string, id: string, name: string, fullyQualifiedName = name) {
-  return { id, type, name, fullyQualifiedName, displayName: name, deleted: false, href: `/api/v1/${type}s/${id}` };
+  return {
+    id,
+    type,
+    name,
+    fullyQualifiedName,
+    displayName: name,
+    deleted: false,
+    href: `/api/v1/${type}s/${id}`,
+  };
 }
 
 export function openMetadataTableName(index: number): string {
@@ -77,7 +85,13 @@ export function openMetadataTable(
       ? []
       : userOwnedEvery > 0 && index % userOwnedEvery === userOwnedEvery - 1
         ? [reference("user", uuid(0x05e4, index % 7), `user_${index % 7}`)]
-        : [reference("team", uuid(0x7ea3, index % (options.teams ?? 3)), `team_${index % (options.teams ?? 3)}`)];
+        : [
+            reference(
+              "team",
+              uuid(0x7ea3, index % (options.teams ?? 3)),
+              `team_${index % (options.teams ?? 3)}`,
+            ),
+          ];
   const tags =
     index % 4 === 3
       ? []
@@ -85,7 +99,8 @@ export function openMetadataTable(
           {
             tagFQN: "PII.Sensitive",
             name: "Sensitive",
-            description: "PII which if lost, compromised, or disclosed without authorization, could result in harm.",
+            description:
+              "PII which if lost, compromised, or disclosed without authorization, could result in harm.",
             source: "Classification",
             labelType: "Manual",
             state: "Confirmed",
@@ -101,7 +116,16 @@ export function openMetadataTable(
     updatedBy: "ingestion-bot",
     href: `/api/v1/tables/${id}`,
     tableType: TABLE_TYPES[index % TABLE_TYPES.length],
-    columns: [{ name: "id", dataType: "BIGINT", dataTypeDisplay: "bigint", fullyQualifiedName: `${fullyQualifiedName}.id`, tags: [], ordinalPosition: 1 }],
+    columns: [
+      {
+        name: "id",
+        dataType: "BIGINT",
+        dataTypeDisplay: "bigint",
+        fullyQualifiedName: `${fullyQualifiedName}.id`,
+        tags: [],
+        ordinalPosition: 1,
+      },
+    ],
     databaseSchema: reference("databaseSchema", uuid(0x5c4e, 0), "public", `${service}.analytics.public`),
     database: reference("database", uuid(0xdb, 0), "analytics", `${service}.analytics`),
     service: reference("databaseService", uuid(0x5e7, index % (options.services ?? 2)), service),

@@ -6,6 +6,8 @@ import type { Logger } from "@platform-metrics/sdk";
  */
 export interface CatalogAdapter {
   readonly name: string;
+  /** Whether its datasets have resources (files) with sizes and formats. */
+  readonly reads: { resources: boolean };
   /** How the configured API token is sent: one header. */
   tokenHeader(token: string, options: { ckanTokenHeader: string }): { name: string; value: string };
   /** Cheap catalog-wide counts before the paging, when the API has them (CKAN's facets). */

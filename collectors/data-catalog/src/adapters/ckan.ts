@@ -7,6 +7,7 @@ import {
   type CatalogSummary,
   type DatasetRecord,
   type Group,
+  type Query,
 } from "./adapter.js";
 import { describeIssue } from "./validate.js";
 
@@ -39,7 +40,10 @@ const dataset = z.object({
   id: z.string().min(1),
   private: z.boolean().optional(),
   metadata_modified: z.string().optional(),
-  organization: z.object({ name: z.string().min(1) }).nullable().optional(),
+  organization: z
+    .object({ name: z.string().min(1) })
+    .nullable()
+    .optional(),
   resources: z
     .array(z.object({ format: z.string().nullable().optional(), size }))
     .optional()
@@ -47,7 +51,7 @@ const dataset = z.object({
   tags: z.array(z.unknown()).optional().default([]),
 });
 
-async function action(api: CatalogApi, name: string, query: Record<string, string | number | boolean>) {
+async function action(api: CatalogApi, name: string, query: Query) {
   const body = envelope.safeParse(await api.getJson(ACTION + name, query));
   if (!body.success) {
     throw new CatalogFormatError(`ckan ${name}: not a CKAN action API answer (${describeIssue(body.error)})`);
@@ -83,7 +87,9 @@ export function ckanTimestampMs(text: string | undefined): number | undefined {
 
 function resourceSize(value: number | string | null | undefined): number | undefined {
   const number = typeof value === "string" && /^\d{1,18}$/.test(value.trim()) ? Number(value) : value;
-  return typeof number === "number" && Number.isFinite(number) && number >= 0 ? Math.round(number) : undefined;
+  return typeof number === "number" && Number.isFinite(number) && number >= 0
+    ? Math.round(number)
+    : undefined;
 }
 
 function toRecord(raw: unknown, malformed: string[]): DatasetRecord | undefined {
@@ -109,11 +115,12 @@ function toRecord(raw: unknown, malformed: string[]): DatasetRecord | undefined 
 
 export const ckan: CatalogAdapter = {
   name: "ckan",
+  reads: { resources: true },
 
   tokenHeader: (token, options) => ({ name: options.ckanTokenHeader, value: token }),
 
   async summary(api): Promise<CatalogSummary> {
-    const privacy = api.hasToken ? { include_private: true } : {};
+    const privacy = { include_private: api.hasToken ? true : undefined };
     const counts = parse(
       searchSummary,
       await action(api, "package_search", {
@@ -136,7 +143,9 @@ export const ckan: CatalogAdapter = {
       for (const name of await organizationNames(api)) if (!byName.has(name)) byName.set(name, 0);
     } catch (error) {
       errors++;
-      api.log.warn({ err: error }, "ckan organization_list failed: organizations without datasets are left out");
+      api.log.warn(
+        `ckan organization_list failed, organizations without datasets are left out: ${(error as Error).message}`,
+      );
     }
     let privateCounted = false;
     if (api.hasToken) {
@@ -150,12 +159,17 @@ export const ckan: CatalogAdapter = {
         }
       } catch (error) {
         errors++;
-        api.log.warn({ err: error }, "ckan organization_list_for_user failed: private datasets taken as not counted");
+        api.log.warn(
+          `ckan organization_list_for_user failed, private datasets taken as not counted: ${(error as Error).message}`,
+        );
       }
     }
     const datasetsWithoutOrganization =
       counts.count - [...byName.values()].reduce((total, count) => total + count, 0);
-    const summaryGroups = [...byName].map(([name, datasets]) => ({ group: organizationGroup(name), datasets }));
+    const summaryGroups = [...byName].map(([name, datasets]) => ({
+      group: organizationGroup(name),
+      datasets,
+    }));
     if (datasetsWithoutOrganization > 0) {
       summaryGroups.push({ group: organizationGroup(undefined), datasets: datasetsWithoutOrganization });
     }
@@ -163,7 +177,7 @@ export const ckan: CatalogAdapter = {
   },
 
   async *pages(api): AsyncIterable<CatalogPage> {
-    const privacy = api.hasToken ? { include_private: true } : {};
+    const privacy = { include_private: api.hasToken ? true : undefined };
     let start = 0;
     for (;;) {
       const page = parse(

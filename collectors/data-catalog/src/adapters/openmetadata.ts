@@ -45,7 +45,8 @@ function serviceOwnerGroup(service: string, owner: string | undefined): Group {
 
 /** A table's owner for its group: the first team, else the first user (`team:<name>`, `user:<name>`). */
 function ownerOf(owners: readonly { type: string; name: string }[]): string | undefined {
-  const owner = owners.find((entry) => entry.type === "team") ?? owners.find((entry) => entry.type === "user");
+  const owner =
+    owners.find((entry) => entry.type === "team") ?? owners.find((entry) => entry.type === "user");
   return owner === undefined ? undefined : `${owner.type}:${owner.name}`;
 }
 
@@ -69,6 +70,7 @@ function toRecord(raw: unknown, malformed: string[]): DatasetRecord | undefined 
 
 export const openmetadata: CatalogAdapter = {
   name: "openmetadata",
+  reads: { resources: false },
 
   tokenHeader: (token) => ({ name: "Authorization", value: `Bearer ${token}` }),
 
