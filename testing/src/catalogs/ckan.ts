@@ -177,6 +177,7 @@ export class CkanServer extends FaultyJsonServer {
   readonly token: string;
   private readonly now: number;
   private readonly extra: unknown[];
+  private readonly front: unknown[] = [];
   /** Generated datasets served now (grows with addDatasets). */
   datasetCount: number;
 
@@ -211,6 +212,7 @@ export class CkanServer extends FaultyJsonServer {
 
   /** Every dataset the server holds, generated and extra, as served (for tests' expectations). */
   *packages(): Iterable<unknown> {
+    yield* this.front;
     for (let index = 0; index < this.datasetCount; index++) yield ckanPackage(index, this.options, this.now);
     yield* this.extra;
   }
@@ -222,6 +224,7 @@ export class CkanServer extends FaultyJsonServer {
   private *views(): Iterable<{ view: PackageView; build: () => unknown }> {
     const organizations = this.options.organizations ?? 3;
     const { privateEvery = 0, unownedEvery = 0 } = this.options;
+    for (const pkg of this.front) yield { view: (pkg ?? {}) as PackageView, build: () => pkg };
     for (let index = 0; index < this.datasetCount; index++) {
       const unowned = unownedEvery > 0 && index % unownedEvery === unownedEvery - 1;
       const resources = Array.from({ length: (index % 3) + 1 }, (_, position) => ({
@@ -237,6 +240,14 @@ export class CkanServer extends FaultyJsonServer {
       };
     }
     for (const pkg of this.extra) yield { view: (pkg ?? {}) as PackageView, build: () => pkg };
+  }
+
+  /**
+   * Raw package dicts served before all others, as if created with an older metadata_created (a
+   * harvest): every later page of a paging client shifts by one.
+   */
+  prependPackages(...packages: unknown[]): void {
+    this.front.unshift(...packages);
   }
 
   /** More generated datasets, e.g. one created while a collector pages. */

@@ -29,6 +29,8 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
+  /** When it arrived, ms since the epoch. */
+  at: number;
   /** The fault it got, if any. */
   fault?: HttpFault;
 }
@@ -116,6 +118,7 @@ export abstract class FaultyJsonServer {
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: request.headers,
+      at: Date.now(),
       fault,
     });
     // The body is not read (GET only); drain it so the connection stays usable.
