@@ -54,8 +54,8 @@ export const configSchema = z.object({
     .int()
     .min(1)
     .max(1000)
-    .default(1000)
-    .describe("datasets per page, at most 1000 (default 1000)"),
+    .default(500)
+    .describe("datasets per page, at most 1000 (default 500)"),
   maxPages: z.coerce
     .number()
     .int()

@@ -14,7 +14,7 @@ describe("configuration", () => {
       url: "http://ckan:5000",
       orgs: {},
       staleAfter: 90 * 86_400_000,
-      pageSize: 1000,
+      pageSize: 500,
       maxPages: 200,
       requestTimeout: 30_000,
       retries: 3,
