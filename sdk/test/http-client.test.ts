@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
+import { testCertificate } from "@platform-metrics/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient, HttpError, type HttpRetry, parseRetryAfter } from "../src/http/index.js";
 
@@ -283,7 +285,9 @@ describe("HTTP client", () => {
     );
     const client = createHttpClient({ baseUrl: url });
     await client.getJson("/p");
-    expect(await failure(client.getJson("/p"))).toMatchObject({ kind: "redirect", status: 304 });
+    const error = await failure(client.getJson("/p"));
+    expect(error).toMatchObject({ kind: "status", status: 304, retryable: false });
+    expect(error.message).toContain("304 Not Modified, but no body is cached for this URL");
     expect(requests[1]?.headers["if-none-match"]).toBeUndefined();
     client.close();
   });
@@ -309,6 +313,22 @@ describe("HTTP client", () => {
       "/api/catalog/entities/by-query?limit=2&fields=kind%2Cmetadata.name&filter=kind%3Dcomponent&filter=kind%3Dapi",
     );
     client.close();
+  });
+
+  it("reads https:// with a CA given to it, and refuses a certificate it does not trust", async () => {
+    const { cert, key } = await testCertificate();
+    const server = createHttpsServer({ cert, key }, json(200, { secure: true }));
+    servers.push(server as unknown as Server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const trusting = createHttpClient({ ca: cert, retries: 0 });
+    expect((await trusting.getJson(url)).body).toEqual({ secure: true });
+    const untrusting = createHttpClient({ retries: 0 });
+    const error = await failure(untrusting.getJson(url));
+    expect(error.kind).toBe("network");
+    expect(error.message).toMatch(/self[- ]signed|certificate/i);
+    trusting.close();
+    untrusting.close();
   });
 
   it("refuses URLs with credentials in them or another scheme, without echoing the password", () => {

@@ -1,5 +1,12 @@
 // @platform-metrics/testing: real servers for tests, on free ports, cleaned up after.
 export {
+  BackstageCatalogServer,
+  type BackstageEntity,
+  backstageEntity,
+  type StartBackstageCatalogOptions,
+  startBackstageCatalog,
+} from "./catalogs/backstage.js";
+export {
   CkanServer,
   ckanOrganizationName,
   ckanPackage,
@@ -7,12 +14,14 @@ export {
   startCkan,
 } from "./catalogs/ckan.js";
 export {
-  type FaultOptions,
-  type FaultRequest,
   FaultyJsonServer,
-  type HttpFault,
   type RecordedRequest,
-} from "./catalogs/http-faults.js";
+  type ServerFault,
+  type ServerFaultOptions,
+  type ServerFaultRequest,
+} from "./catalogs/faulty-json-server.js";
+export type { FaultOptions, HttpFault } from "./catalogs/http-faults.js";
+export type { SeenRequest } from "./catalogs/json-server.js";
 export {
   OpenMetadataServer,
   openMetadataServiceName,
@@ -21,6 +30,14 @@ export {
   type StartOpenMetadataOptions,
   startOpenMetadata,
 } from "./catalogs/openmetadata.js";
+export {
+  OsbBrokerServer,
+  type OsbPlan,
+  type OsbService,
+  osbService,
+  type StartOsbBrokerOptions,
+  startOsbBroker,
+} from "./catalogs/osb.js";
 export { findBinary } from "./find-binary.js";
 export { freePort } from "./free-port.js";
 export {
@@ -34,6 +51,7 @@ export {
   type InfluxWriteOptions,
 } from "./influx-client.js";
 export { type Influx, type StartInfluxOptions, startInflux } from "./influxd.js";
+export { type TlsCertificate, testCertificate } from "./kube-api/certificate.js";
 export {
   customObject,
   daemonSetObject,

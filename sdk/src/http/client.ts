@@ -1,5 +1,5 @@
 import { Agent as HttpAgent, type IncomingHttpHeaders } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
+import type { Agent as HttpsAgent } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { authorizationHeader, displayUrl, type HttpCredential, redactor } from "./credential.js";
 import { HttpError, type HttpErrorKind } from "./errors.js";
@@ -34,6 +34,8 @@ export interface HttpClientOptions {
   etagCacheEntries?: number;
   /** Concurrent connections per host (default 4); connections are kept alive between requests. */
   maxSockets?: number;
+  /** PEM CA certificate(s) to trust for https:// besides Node's (else NODE_EXTRA_CA_CERTS does it). */
+  ca?: string | string[];
   /** Called before each wait for a retry: for a log line or a counter (it gets no credential). */
   onRetry?: (retry: HttpRetry) => void;
   /** Jitter source, for tests (default Math.random). */
@@ -120,9 +122,13 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const redact = redactor(options.credential);
   const cache = new EtagCache(atLeastZero(options.etagCacheEntries, 16, "etagCacheEntries"));
   const maxSockets = positive(options.maxSockets, 4, "maxSockets");
-  const agents = {
-    http: new HttpAgent({ keepAlive: true, maxSockets }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets }),
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets });
+  // node:https (and TLS) is loaded only when a URL needs it.
+  let httpsAgent: HttpsAgent | undefined;
+  const agentFor = async (url: URL): Promise<HttpAgent | HttpsAgent> => {
+    if (url.protocol !== "https:") return httpAgent;
+    httpsAgent ??= new (await import("node:https")).Agent({ keepAlive: true, maxSockets, ca: options.ca });
+    return httpsAgent;
   };
   const fixedHeaders: Record<string, string> = {
     accept: "application/json",
@@ -158,29 +164,38 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const deadlineMs =
       request.deadlineMs === undefined ? settings.deadlineMs : positive(request.deadlineMs, 0, "deadlineMs");
     const deadlineAt = Date.now() + deadlineMs;
-    const deadline = new AbortController();
+    // One signal for the caller's abort and the deadline. Linked by hand: on Node 20, signals made
+    // by AbortSignal.any stay referenced by a long-lived source (the collector's shutdown signal).
+    const stop = new AbortController();
+    const signal = stop.signal;
     const deadlineTimer = setTimeout(
-      () =>
-        deadline.abort(new AttemptFailure("deadline", `no answer within the deadline of ${deadlineMs} ms`)),
+      () => stop.abort(new AttemptFailure("deadline", `no answer within the deadline of ${deadlineMs} ms`)),
       deadlineMs,
     );
-    const signal =
-      request.signal === undefined ? deadline.signal : AbortSignal.any([request.signal, deadline.signal]);
+    const callerAborted = () => stop.abort(request.signal?.reason);
+    if (request.signal?.aborted) callerAborted();
+    else request.signal?.addEventListener("abort", callerAborted, { once: true });
 
     const attemptOnce = async (attempt: number): Promise<Outcome<T>> => {
       let response: AttemptResponse;
+      const remainingMs = deadlineAt - Date.now();
       try {
         response = await sendOnce(url, {
           method: "GET",
           headers,
-          agent: url.protocol === "https:" ? agents.https : agents.http,
-          timeoutMs: Math.max(1, Math.min(settings.timeoutMs, deadlineAt - Date.now())),
+          agent: await agentFor(url),
+          timeoutMs: Math.max(1, Math.min(settings.timeoutMs, remainingMs)),
           signal,
           maxBodyBytes: settings.maxBodyBytes,
           maxErrorBodyBytes: ERROR_BODY_BYTES,
         });
       } catch (failure) {
         if (!(failure instanceof AttemptFailure)) throw failure;
+        // An attempt cut to what was left of the deadline ends with the deadline, whichever timer
+        // fired first.
+        if (failure.kind === "timeout" && remainingMs <= settings.timeoutMs) {
+          throw error("deadline", `no answer within the deadline of ${deadlineMs} ms`, attempt, false);
+        }
         const retryable = failure.kind === "network" || failure.kind === "timeout";
         const failed = error(failure.kind, failure.message, attempt, retryable);
         if (!retryable) throw failed;
@@ -213,6 +228,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         return answer(response.body, false);
       }
       const statusText = `${status} ${response.statusMessage}`.trim();
+      if (status === 304) {
+        throw error(
+          "status",
+          `${statusText}, but no body is cached for this URL (ask with etag: true)`,
+          attempt,
+          false,
+          status,
+        );
+      }
       if (status >= 300 && status < 400) {
         const location = response.headers.location;
         throw error(
@@ -275,14 +299,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }
     } finally {
       clearTimeout(deadlineTimer);
+      request.signal?.removeEventListener("abort", callerAborted);
     }
   }
 
   return {
     getJson,
     close() {
-      agents.http.destroy();
-      agents.https.destroy();
+      httpAgent.destroy();
+      httpsAgent?.destroy();
     },
   };
 }

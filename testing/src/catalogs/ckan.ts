@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { FaultyJsonServer } from "./http-faults.js";
+import { FaultyJsonServer } from "./faulty-json-server.js";
 
 /**
  * A CKAN action API (`/api/3/action/*`) for tests, answering as CKAN 2.9 to 2.11 do

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { FaultyJsonServer } from "./http-faults.js";
+import { FaultyJsonServer } from "./faulty-json-server.js";
 
 /**
  * OpenMetadata's `GET /api/v1/tables` for tests, answering as OpenMetadata 1.5 to 1.9 do
