@@ -54,15 +54,17 @@ export const configSchema = z.object({
     .int()
     .min(1)
     .max(1000)
-    .default(500)
-    .describe("datasets per page, at most 1000 (default 500)"),
+    .default(100)
+    .describe(
+      "datasets per page, at most 1000 (default 100: small pages die young in the heap; see the README's memory figures)",
+    ),
   maxPages: z.coerce
     .number()
     .int()
     .min(1)
     .max(100_000)
-    .default(200)
-    .describe("most pages read per round; past it the round's points are marked partial (default 200)"),
+    .default(1000)
+    .describe("most pages read per round; past it the round's points are marked partial (default 1000)"),
   requestTimeout: duration({ min: "100ms" })
     .default(30_000)
     .describe("time limit of one request, retries apart (default 30s)"),

@@ -20,17 +20,6 @@ const listPage = z.object({
   paging: z.object({ total: z.number().int().min(0).optional(), after: z.string().min(1).optional() }),
 });
 
-const reference = z.object({ type: z.string().min(1), name: z.string().min(1) });
-
-const table = z.object({
-  id: z.string().min(1),
-  updatedAt: z.number().optional(),
-  tableType: z.string().optional(),
-  service: z.object({ name: z.string().min(1) }),
-  owners: z.array(reference).optional().default([]),
-  tags: z.array(z.unknown()).optional().default([]),
-});
-
 const groups = new Map<string, Group>();
 function serviceOwnerGroup(service: string, owner: string | undefined): Group {
   const key = `${service}\u0000${owner ?? ""}`;
@@ -50,21 +39,39 @@ function ownerOf(owners: readonly { type: string; name: string }[]): string | un
   return owner === undefined ? undefined : `${owner.type}:${owner.name}`;
 }
 
+/** A table reduced to a record, read in place (a schema would copy each one: see ckan.ts). */
 function toRecord(raw: unknown, malformed: string[]): DatasetRecord | undefined {
-  const parsed = table.safeParse(raw);
-  if (!parsed.success) {
-    const id = (raw as { id?: unknown } | null)?.id;
-    malformed.push(`table ${typeof id === "string" ? id : "(no id)"}: ${describeIssue(parsed.error)}`);
+  const value = raw as Record<string, unknown> | null;
+  const id = value?.id;
+  const problem = (what: string) => {
+    malformed.push(`table ${typeof id === "string" && id !== "" ? id : "(no id)"}: ${what}`);
     return undefined;
+  };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return problem("not an object");
+  if (typeof id !== "string" || id === "") return problem("id: expected a non-empty string");
+  const service = (value.service as { name?: unknown } | null | undefined)?.name;
+  if (typeof service !== "string" || service === "")
+    return problem("service.name: expected a non-empty string");
+  const owners = value.owners ?? [];
+  if (!Array.isArray(owners)) return problem("owners: expected a list");
+  for (const owner of owners as unknown[]) {
+    const { type, name } = (owner ?? {}) as { type?: unknown; name?: unknown };
+    if (typeof type !== "string" || typeof name !== "string" || name === "") {
+      return problem("owners: expected entity references with type and name");
+    }
   }
-  const value = parsed.data;
+  const tags = value.tags ?? [];
+  if (!Array.isArray(tags)) return problem("tags: expected a list");
+  const tableType = value.tableType;
+  if (tableType !== undefined && typeof tableType !== "string")
+    return problem("tableType: expected a string");
   const updatedAt = value.updatedAt;
   return {
-    id: value.id,
-    group: serviceOwnerGroup(value.service.name, ownerOf(value.owners)),
-    formats: value.tableType === undefined ? [] : [value.tableType],
-    modifiedMs: updatedAt !== undefined && Number.isFinite(updatedAt) ? updatedAt : undefined,
-    tagged: value.tags.length > 0,
+    id,
+    group: serviceOwnerGroup(service, ownerOf(owners as { type: string; name: string }[])),
+    formats: tableType === undefined || tableType === "" ? [] : [tableType],
+    modifiedMs: typeof updatedAt === "number" && Number.isFinite(updatedAt) ? updatedAt : undefined,
+    tagged: tags.length > 0,
   };
 }
 
