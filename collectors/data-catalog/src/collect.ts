@@ -1,5 +1,6 @@
 import type { CollectContext } from "@platform-metrics/sdk";
 import type { DataCatalogConfig } from "./config.js";
+import { GROUP_TAGS } from "./measurements.js";
 import { orgOf } from "./orgs.js";
 import { type CatalogReading, readCatalog } from "./read-catalog.js";
 import type { DataCatalogState } from "./state.js";
@@ -43,7 +44,7 @@ function writeGroups(ctx: Ctx, catalog: string, coverage: string, reading: Catal
       .org(orgOf(totals.group, config.orgs, config.org))
       .tag("catalog", catalog)
       .tag("coverage", coverage);
-    for (const [tag, value] of Object.entries(totals.group.tags)) point.tag(tag, value);
+    for (const tag of GROUP_TAGS) point.tag(tag, totals.group.tags[tag]);
     point
       .integer("datasets", counted.get(totals.group.key) ?? totals.datasetsRead)
       .integer("datasets_read", totals.datasetsRead);

@@ -3,6 +3,10 @@ import type { MeasurementDeclarations } from "@platform-metrics/sdk";
 const integer = (description: string, unit?: "bytes" | "s" | "count") =>
   ({ type: "integer", description, unit }) as const;
 
+/** The tags that name a group of datasets, one set per adapter (declared below). */
+export const GROUP_TAGS = ["organization", "service", "owner"] as const;
+export type GroupTag = (typeof GROUP_TAGS)[number];
+
 const CATALOG = "PM_CATALOG_NAME, else the adapter's name (ckan, openmetadata)";
 const COVERAGE =
   "complete when every page was read; partial when the page cap (PM_MAX_PAGES) or a failed page stopped the reading: the detail fields then cover only the datasets read";

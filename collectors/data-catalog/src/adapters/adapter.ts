@@ -1,4 +1,5 @@
 import type { Logger } from "@platform-metrics/sdk";
+import type { GroupTag } from "../measurements.js";
 
 /**
  * What an adapter is: how one catalog's API is read. It knows paths, parameters and response
@@ -32,8 +33,8 @@ export type Query = Record<string, string | number | boolean | undefined>;
 export interface Group {
   /** Unique per group within a catalog. */
   key: string;
-  /** The point's tags for this group (declared in measurements.ts). */
-  tags: Readonly<Record<string, string | undefined>>;
+  /** The point's tags for this group (GROUP_TAGS, declared in measurements.ts). */
+  tags: Readonly<Partial<Record<GroupTag, string>>>;
   /** Keys looked up in PM_ORGS, in order; the first one found gives the org. */
   orgKeys: readonly string[];
 }
