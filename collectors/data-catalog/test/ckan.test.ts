@@ -245,6 +245,25 @@ describe("ckan adapter", () => {
     expect(round.errorsCounted).toBe(1);
   });
 
+  it("goes on without organization_list when it fails: organizations with datasets are still written", async () => {
+    server = await startCkan({ datasets: 9, organizations: 3, emptyOrganizations: ["parks"] });
+    server.fail(
+      { status: 500 },
+      { times: Number.POSITIVE_INFINITY, when: (r) => r.path.endsWith("/organization_list") },
+    );
+    const round = await collectFrom({ adapter: "ckan", url: server.url, retries: 0 });
+    expect(
+      pointsOf(round, "datacatalog_datasets")
+        .map((point) => point.tags.organization)
+        .sort(),
+    ).toEqual(["org-0", "org-1", "org-2"]);
+    expect(pointWith(round, "pm_datacatalog", {}).fields).toMatchObject({
+      complete: { value: true },
+      errors: { value: 1n },
+    });
+    expect(round.errorsCounted).toBe(1);
+  });
+
   it("does the same when nothing listens at the URL", async () => {
     server = await startCkan();
     const url = server.url;

@@ -163,6 +163,18 @@ describe("openmetadata adapter", () => {
     });
   });
 
+  it("stops, partial, when the server hands back the cursor it was given instead of paging forever", async () => {
+    server = await startOpenMetadata({ tables: 50, stuckCursor: true });
+    const round = await collectFrom(config({ pageSize: 10 }));
+    // The second page's tables count; its cursor, the one sent, is not followed.
+    expect(server.requestsTo(TABLES)).toHaveLength(2);
+    expect(pointWith(round, "pm_datacatalog", {}).fields).toMatchObject({
+      complete: { value: false },
+      datasets_read: { value: 20n },
+      errors: { value: 1n },
+    });
+  });
+
   it("reads an empty catalog: up, total 0, no groups", async () => {
     server = await startOpenMetadata({ tables: 0 });
     const round = await collectFrom(config());

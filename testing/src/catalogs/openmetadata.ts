@@ -30,6 +30,8 @@ export interface StartOpenMetadataOptions {
   limitMax?: number;
   /** The clock of generated timestamps, ms since the epoch (default now). */
   now?: number;
+  /** A broken server: every page after the first hands back the `after` cursor it was given. */
+  stuckCursor?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -235,7 +237,9 @@ export class OpenMetadataServer extends FaultyJsonServer {
         data,
         paging: {
           ...(after !== null && data.length > 0 ? { before: cursor(data[0]) } : {}),
-          ...(more ? { after: cursor(data[data.length - 1]) } : {}),
+          ...(more
+            ? { after: this.options.stuckCursor && after !== null ? after : cursor(data[data.length - 1]) }
+            : {}),
           total: this.total,
         },
       },
