@@ -20,6 +20,11 @@ const BINS = [
     port: DEFAULT_HTTP_PORTS["storage-probe"],
   },
   { bin: "pm-collector-k8s-api", dir: "collectors/k8s-api", port: DEFAULT_HTTP_PORTS["k8s-api"] },
+  {
+    bin: "pm-collector-data-catalog",
+    dir: "collectors/data-catalog",
+    port: DEFAULT_HTTP_PORTS["data-catalog"],
+  },
   { bin: "pm-collector-hello", dir: "examples/hello-collector", port: DEFAULT_HTTP_PORTS.hello },
 ];
 

@@ -52,6 +52,13 @@ const services = (): Service[] => [
     port: DEFAULT_HTTP_PORTS["k8s-api"],
   },
   {
+    // A catalog that does not answer: the collector goes on (pm_datacatalog up=false) and stays healthy.
+    bin: "pm-collector-data-catalog",
+    args: [],
+    env: { PM_SINK: "stdout", PM_INTERVAL: "1h", PM_ADAPTER: "ckan", PM_URL: unreachable, PM_RETRIES: "0" },
+    port: DEFAULT_HTTP_PORTS["data-catalog"],
+  },
+  {
     bin: "pm-gateway",
     args: [],
     env: { PM_INFLUX_URLS: `a=${unreachable}`, PM_GATEWAY_TOKENS_FILE: join(dir, "tokens.yaml") },

@@ -7,8 +7,30 @@ export {
   type StartBackstageCatalogOptions,
   startBackstageCatalog,
 } from "./catalogs/backstage.js";
+export {
+  CkanServer,
+  ckanOrganizationName,
+  ckanPackage,
+  type StartCkanOptions,
+  startCkan,
+} from "./catalogs/ckan.js";
+export {
+  FaultyJsonServer,
+  type RecordedRequest,
+  type ServerFault,
+  type ServerFaultOptions,
+  type ServerFaultRequest,
+} from "./catalogs/faulty-json-server.js";
 export type { FaultOptions, HttpFault } from "./catalogs/http-faults.js";
 export type { SeenRequest } from "./catalogs/json-server.js";
+export {
+  OpenMetadataServer,
+  openMetadataServiceName,
+  openMetadataTable,
+  openMetadataTableName,
+  type StartOpenMetadataOptions,
+  startOpenMetadata,
+} from "./catalogs/openmetadata.js";
 export {
   OsbBrokerServer,
   type OsbPlan,
