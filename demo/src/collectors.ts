@@ -87,4 +87,10 @@ export const COLLECTORS: readonly DemoCollector[] = [
     simulated: "backstage-catalog",
     env: () => ({ PM_INTERVAL: "10s" }),
   },
+  {
+    name: "data-catalog",
+    bin: "pm-collector-data-catalog",
+    simulated: "ckan-catalog",
+    env: () => ({ PM_INTERVAL: "10s" }),
+  },
 ];

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { startBackstageCatalog } from "@platform-metrics/testing";
+import { startBackstageCatalog, startCkan } from "@platform-metrics/testing";
 import { startSimulatedCluster } from "./simulated-cluster.js";
 
 /** A simulated server a collector reads instead of a real system; started before that collector. */
@@ -35,6 +35,17 @@ export const SIMULATORS = {
       return {
         env: { PM_ADAPTER: "backstage", PM_URL: catalog.url, PM_CATALOG_TOKEN: token },
         close: () => catalog.close(),
+      };
+    },
+  },
+  "ckan-catalog": {
+    description: "a CKAN data catalog of 500 datasets in 4 organizations, some private (testing/)",
+    async start() {
+      const token = randomBytes(16).toString("hex");
+      const ckan = await startCkan({ datasets: 500, organizations: 4, privateEvery: 7, token });
+      return {
+        env: { PM_ADAPTER: "ckan", PM_URL: ckan.url, PM_CATALOG_TOKEN: token },
+        close: () => ckan.close(),
       };
     },
   },
