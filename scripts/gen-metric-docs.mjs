@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes each collector's measurement table into its README (between the metrics markers) and
 // docs/metrics.md, and the same declarations as JSON for the gateway (units, descriptions, the
-// dashboard's overview pages), from the declarations in each built dist/collector.js. `--check`
+// dashboard's overview pages), from the declarations in each built dist/collector.js and the relay's
+// own (RELAY_MEASUREMENTS, exported by @platform-metrics/relay). `--check`
 // changes nothing and exits 1 when a file is out of date (the SDK's tests run it, so docs cannot drift).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -9,7 +10,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const check = process.argv.includes("--check");
-const sdk = await import(pathToFileURL(join(root, "sdk/dist/index.js")).href);
+const sdk = await import("@platform-metrics/sdk/docs");
+const relay = await import("@platform-metrics/relay");
 
 const packageDirs = ["collectors", "examples"].flatMap((group) =>
   existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : [],
@@ -42,7 +44,22 @@ for (const dir of packageDirs.sort()) {
     continue;
   }
   const collector = (await import(pathToFileURL(entry).href)).default;
-  const table = sdk.renderMeasurements(collector.measurements, 3);
+  writeReadme(dir, collector.measurements);
+  addSource(dir, collector);
+}
+
+// The relay is no collector, but its pm_relay points flow like one's (source relay).
+writeReadme(join(root, "relay"), relay.RELAY_MEASUREMENTS);
+addSource(join(root, "relay"), {
+  name: "relay",
+  description:
+    "The relay's own metrics: how far each InfluxDB replica is behind, and what the relay did for it.",
+  interval: relay.RELAY_METRICS_INTERVAL_MS,
+  measurements: relay.RELAY_MEASUREMENTS,
+});
+
+function writeReadme(dir, measurements) {
+  const table = sdk.renderMeasurements(measurements, 3);
   const readmePath = join(dir, "README.md");
   const readme = existsSync(readmePath) ? readFileSync(readmePath, "utf8") : "";
   const updated = sdk.replaceMetricsSection(readme, table);
@@ -53,6 +70,9 @@ for (const dir of packageDirs.sort()) {
     process.exit(2);
   }
   update(readmePath, updated);
+}
+
+function addSource(dir, collector) {
   catalogue.push(
     `## ${collector.name} (\`${relative(root, dir)}\`)`,
     "",

@@ -1,7 +1,6 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
-
-export const REASON_HEADER = "Pm-Deadletter-Reason";
+import { DEADLETTER_REASON_HEADER, deadLetterSubject } from "@platform-metrics/sdk/contracts";
 
 export interface DeadLetter {
   subject: string;
@@ -18,9 +17,9 @@ export async function publishDeadLetters(js: JetStreamClient, letters: readonly 
     letters.map((letter) => {
       const h = headers();
       // Header values are one line; keep InfluxDB's or the parser's message readable and bounded.
-      h.set(REASON_HEADER, letter.reason.replace(/[\r\n]+/g, " ").slice(0, 1000));
+      h.set(DEADLETTER_REASON_HEADER, letter.reason.replace(/[\r\n]+/g, " ").slice(0, 1000));
       if (letter.replica) h.set("Pm-Replica", letter.replica);
-      return js.publish(`deadletter.${letter.subject}`, letter.raw, {
+      return js.publish(deadLetterSubject(letter.subject), letter.raw, {
         msgID: letter.id,
         headers: h,
         timeout: 10_000,

@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { Logger } from "@platform-metrics/sdk";
+import { METRICS_STREAM } from "@platform-metrics/sdk/contracts";
+import type { InfluxV1Client } from "@platform-metrics/sdk/influx";
+import type { Logger } from "@platform-metrics/sdk/service";
 import type { RelayConfig } from "./config.js";
-import { replicaConsumer, STREAM } from "./consumer.js";
+import { replicaConsumer } from "./consumer.js";
 import { type DeadLetter, publishDeadLetters } from "./dead-letter.js";
 import { bootstrap } from "./influx/bootstrap.js";
-import type { InfluxClient } from "./influx/client.js";
 import { writeBody, writeLines } from "./influx/write-lines.js";
 import { Puller } from "./puller.js";
 import type { StreamMessage } from "./stream-message.js";
@@ -97,7 +98,7 @@ export class ReplicaPipeline {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly client: InfluxClient,
+    private readonly client: InfluxV1Client,
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
@@ -145,7 +146,7 @@ export class ReplicaPipeline {
     const puller = new Puller(
       this.nc,
       {
-        stream: STREAM,
+        stream: METRICS_STREAM,
         consumer: this.consumerName,
         maxMessages: this.config.prefetchMessages,
         maxBytes: this.config.prefetchBytes,

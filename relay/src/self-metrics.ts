@@ -1,9 +1,14 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
-import { encodePoint, nowNs, type Point } from "@platform-metrics/sdk";
-import { STREAM } from "./consumer.js";
+import { nowNs, type Point } from "@platform-metrics/sdk";
+import { METRICS_STREAM } from "@platform-metrics/sdk/contracts";
+import { declaredLine } from "@platform-metrics/sdk/service";
+import { RELAY_MEASUREMENTS } from "./measurements.js";
 import type { ReplicaStats } from "./replica-pipeline.js";
 
-/** `pm_relay`, one point per replica: how far behind it is and what the relay did for it. */
+/**
+ * `pm_relay`, one point per replica: how far behind it is and what the relay did for it. Each line is
+ * checked against RELAY_MEASUREMENTS: a point that strays from them throws (and fails the tests).
+ */
 export async function relayPoints(
   jsm: JetStreamManager,
   stats: readonly ReplicaStats[],
@@ -12,7 +17,7 @@ export async function relayPoints(
   const now = nowNs();
   const lines: string[] = [];
   for (const replica of stats) {
-    const info = await jsm.consumers.info(STREAM, `relay-${replica.replica}`).catch(() => undefined);
+    const info = await jsm.consumers.info(METRICS_STREAM, `relay-${replica.replica}`).catch(() => undefined);
     const pending = info ? info.num_pending + info.num_ack_pending : undefined;
     const behind =
       pending && replica.lastWrittenAtNs !== undefined ? Number(now - replica.lastWrittenAtNs) / 1e9 : 0;
@@ -38,7 +43,7 @@ export async function relayPoints(
       },
       timestamp: now,
     };
-    lines.push(encodePoint(point));
+    lines.push(declaredLine(RELAY_MEASUREMENTS, point));
   }
   return lines;
 }
