@@ -27,7 +27,7 @@ export function parseInfluxReplicas(text: string): InfluxReplica[] {
       );
     }
     const problem = urlProblem(url);
-    if (problem) throw new Error(`replica ${name}: ${problem}, got ${JSON.stringify(url)}`);
+    if (problem) throw new Error(`replica ${name}: ${problem}, got ${JSON.stringify(withoutUserInfo(url))}`);
     if (replicas.some((replica) => replica.name === name))
       throw new Error(`replica name ${JSON.stringify(name)} appears twice`);
     replicas.push({ name, url: url.replace(/\/+$/, "") });
@@ -36,8 +36,13 @@ export function parseInfluxReplicas(text: string): InfluxReplica[] {
   return replicas;
 }
 
+/** The URL as an error may show it: a password typed into it is never repeated. */
+function withoutUserInfo(url: string): string {
+  return url.replace(/^([a-z]+:\/\/)[^/@]*@/i, "$1<hidden>@");
+}
+
 function urlProblem(text: string): string | undefined {
-  if (!/^https?:\/\/\S+$/i.test(text)) return "expected an http:// or https:// URL without spaces";
+  if (!/^https?:\/\/[^\s/]\S*$/i.test(text)) return "expected an http:// or https:// URL without spaces";
   let url: URL;
   try {
     url = new URL(text);
