@@ -54,7 +54,7 @@ addSource(join(root, "relay"), {
   name: "relay",
   description:
     "The relay's own metrics: how far each InfluxDB replica is behind, and what the relay did for it.",
-  interval: relay.RELAY_METRICS_INTERVAL_MS,
+  interval: relay.RELAY_METRICS_INTERVAL,
   measurements: relay.RELAY_MEASUREMENTS,
 });
 

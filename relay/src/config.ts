@@ -5,11 +5,12 @@ import {
   duration,
   type LoadConfigOptions,
   loadConfig,
+  parseDuration,
   portNumber,
   z,
 } from "@platform-metrics/sdk/service";
 
-import { RELAY_METRICS_INTERVAL_MS } from "./measurements.js";
+import { RELAY_METRICS_INTERVAL } from "./measurements.js";
 
 export type { InfluxReplica as Replica } from "@platform-metrics/sdk/contracts";
 
@@ -125,7 +126,7 @@ export const relayConfigSchema = commonConfigSchema
         `port of /healthz and /readyz; 0 picks a free one (default ${DEFAULT_HTTP_PORTS.relay}, docs/ports.md)`,
       ),
     metricsInterval: duration({ min: "1s" })
-      .default(RELAY_METRICS_INTERVAL_MS)
+      .default(parseDuration(RELAY_METRICS_INTERVAL)!)
       .describe("how often pm_relay points are published (default 10s)"),
   });
 

@@ -38,4 +38,4 @@ export const RELAY_MEASUREMENTS = {
 } as const satisfies MeasurementDeclarations;
 
 /** How often pm_relay is written unless PM_METRICS_INTERVAL says otherwise (the catalogue shows it). */
-export const RELAY_METRICS_INTERVAL_MS = 10_000;
+export const RELAY_METRICS_INTERVAL = "10s";
