@@ -22,9 +22,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { encodePoint } from "@platform-metrics/sdk/line-protocol";
+import { startInflux, startNats } from "@platform-metrics/testing";
 import { Pool } from "undici";
-import { encodePoint } from "../sdk/dist/index.js";
-import { startInflux, startNats } from "../testing/dist/index.js";
 
 const { values: args } = parseArgs({
   options: {

@@ -8,9 +8,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { loadRelayConfig, startRelay } from "../relay/dist/index.js";
-import { silentLogger } from "../sdk/dist/index.js";
-import { startInflux, startNats } from "../testing/dist/index.js";
+import { loadRelayConfig, startRelay } from "@platform-metrics/relay";
+import { silentLogger } from "@platform-metrics/sdk/service";
+import { startInflux, startNats } from "@platform-metrics/testing";
 
 const POINTS = Number(process.argv[2] ?? 1_000_000);
 const BATCH = 5000;

@@ -8,12 +8,15 @@ import { createServer } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { silentLogger } from "../sdk/dist/log.js";
-import { MemoryQueue } from "../sdk/dist/publish/memory-queue.js";
-import { NatsSink } from "../sdk/dist/publish/nats-sink.js";
-import { outputLines, RoundRecorder } from "../sdk/dist/runtime/round.js";
-import { nowNs } from "../sdk/dist/time.js";
-import { startNats } from "../testing/dist/index.js";
+import { nowNs } from "@platform-metrics/sdk";
+import {
+  commonConfigSchema,
+  createSink,
+  outputLines,
+  RoundRecorder,
+  silentLogger,
+} from "@platform-metrics/sdk/service";
+import { startNats } from "@platform-metrics/testing";
 
 const POINTS = Number(process.env.BENCH_POINTS ?? 500_000);
 const BATCH = 5000;
@@ -48,17 +51,16 @@ function buildPoints(recorder, from, to) {
 }
 
 async function sdkRun(url) {
-  const queue = new MemoryQueue({ maxBatches: 100_000, maxBytes: 2 ** 31, onDrop: () => {} });
-  const sink = new NatsSink({
-    servers: [url],
-    name: "bench",
-    source: "bench",
-    queue,
+  // The sink a collector gets (PM_SINK=nats, a memory buffer), sized so the whole run fits.
+  const config = commonConfigSchema.parse({
+    natsUrl: url,
+    bufferMaxBatches: 100_000,
+    bufferMaxBytes: 2 ** 31,
     batchMaxLines: BATCH,
-    batchMaxDelayMs: 100,
-    publishTimeoutMs: 10_000,
-    log: silentLogger,
+    batchMaxDelay: 100,
+    publishTimeout: 10_000,
   });
+  const sink = await createSink(config, "bench", silentLogger);
   await sink.flush(5000);
   const cpu = process.cpuUsage();
   const started = performance.now();

@@ -9,4 +9,5 @@ export {
   type InfluxWriteOptions,
   isTimeoutError,
 } from "./client.js";
+export { fetchText, type TextResponse } from "./fetch-text.js";
 export { quoteIdentifier, quoteString } from "./influxql.js";
