@@ -16,7 +16,8 @@ export { duration } from "./config/duration.js";
 export { ConfigError } from "./config/load.js";
 export { RESERVED_TAGS } from "./contracts/names.js";
 export type { FieldType, FieldValue, Point } from "./line-protocol/types.js";
-export type { Logger } from "./log.js";
+// A logger for a collector's own helpers and tests (ctx.log is one).
+export { createLogger, type Logger, silentLogger } from "./log.js";
 export {
   type FieldDeclaration,
   type MeasurementDeclaration,
