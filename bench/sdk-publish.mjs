@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { nowNs } from "@platform-metrics/sdk";
+import { METRICS_STREAM, METRICS_SUBJECTS, metricsSubject } from "@platform-metrics/sdk/contracts";
 import {
   commonConfigSchema,
   createSink,
@@ -104,7 +105,9 @@ async function baselineRun(url) {
   const cpu = process.cpuUsage();
   let n = 0;
   for (let i = 0; i < lines.length; i += BATCH) {
-    await js.publish("metrics.bench.baseline", lines.slice(i, i + BATCH).join("\n"), { msgID: `b-${n++}` });
+    await js.publish(metricsSubject("bench", "baseline"), lines.slice(i, i + BATCH).join("\n"), {
+      msgID: `b-${n++}`,
+    });
   }
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = (process.cpuUsage(cpu).user + process.cpuUsage(cpu).system) / 1e6;
@@ -146,8 +149,8 @@ const nats = await startNats();
 try {
   const nc = await connect({ servers: nats.url });
   await (await jetstreamManager(nc)).streams.add({
-    name: "METRICS",
-    subjects: ["metrics.>"],
+    name: METRICS_STREAM,
+    subjects: [METRICS_SUBJECTS],
     storage: "file",
   });
   await nc.close();
