@@ -106,6 +106,10 @@ describe("encode -> parse round trip (property-based)", () => {
     );
     // The property ran on real lines, not only on points the encoder refused.
     expect(decoded).toBeGreaterThan(1000);
+    const proto = decodeLine('m,__proto__=x __proto__=1i,a="b" 1');
+    expect(Object.keys(proto.tags)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(proto.fields)).toBe(Object.prototype);
+    expect(proto.fields).toEqual(parseLine('m,__proto__=x __proto__=1i,a="b" 1').fields);
   });
 
   it("splits a message of encoded lines back into exactly those lines, even with CRLF endings", () => {

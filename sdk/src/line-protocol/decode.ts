@@ -38,14 +38,18 @@ export function decodeLine(line: string): DecodedLine {
     at++;
     const key = token((c) => c === EQUALS);
     at++;
-    tags[key] = token((c) => c === COMMA || c === SPACE);
+    setEntry(
+      tags,
+      key,
+      token((c) => c === COMMA || c === SPACE),
+    );
   }
   const fields: Record<string, FieldValue> = {};
   do {
     at++;
     const key = token((c) => c === EQUALS);
     at++;
-    fields[key] = line.charCodeAt(at) === QUOTE ? stringValue() : scalarValue();
+    setEntry(fields, key, line.charCodeAt(at) === QUOTE ? stringValue() : scalarValue());
   } while (line.charCodeAt(at) === COMMA);
   const rest = line.slice(at).trim();
   return { measurement, tags, fields, ...(rest === "" ? {} : { timestamp: BigInt(rest) }) };
@@ -73,6 +77,13 @@ export function decodeLine(line: string): DecodedLine {
     if (/^(f|false)$/i.test(text)) return { type: "boolean", value: false };
     return { type: "float", value: Number(text) };
   }
+}
+
+/** Sets a key on a plain object, also when the key is "__proto__". */
+function setEntry<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
 }
 
 function isDelimiter(c: number): boolean {
