@@ -11,7 +11,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const check = process.argv.includes("--check");
 const sdk = await import("@platform-metrics/sdk/docs");
-const relay = await import("@platform-metrics/relay");
+const relay = await import("@platform-metrics/relay").catch((error) => {
+  console.error(`relay: not built (run npm run build first): ${error.message}`);
+  process.exit(2);
+});
 
 const packageDirs = ["collectors", "examples"].flatMap((group) =>
   existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : [],
