@@ -38,10 +38,14 @@ import {
   checkSeriesKeyLength,
   missingFields,
   scanFields,
+  scannedMeasurementEnd,
+  scannedMeasurementEscaped,
+  scannedTag,
+  scannedTagInsert,
   scanSeries,
-  scanTimestamp,
-  sections,
+  startLine,
 } from "./scan-sections.js";
+import { scanTimestamp } from "./scan-value.js";
 import { LineProtocolError } from "./types.js";
 
 export { type LineSections, lineFromSections, type ParsedLine } from "./parsed-line.js";
@@ -76,9 +80,7 @@ export function parseRange(
   const s = text;
   const n = lineEnd;
   current.base = lineStart;
-  sections.wantedKey = tagKey;
-  sections.foundTag = -1;
-  sections.insertTag = -1;
+  startLine(tagKey);
   checkLength(s, lineStart, n, maxLineBytes);
   let i = lineStart;
   while (i < n && (s.charCodeAt(i) === SPACE || s.charCodeAt(i) === TAB)) i++;
@@ -88,8 +90,8 @@ export function parseRange(
   const start = i;
 
   const seriesEnd = scanSeries(s, start, n, undefined);
-  const mEnd = sections.measurementEnd;
-  const mEscaped = sections.measurementEscaped;
+  const measurementEnd = scannedMeasurementEnd();
+  const measurementEscaped = scannedMeasurementEscaped();
   i = seriesEnd;
   while (i < n && s.charCodeAt(i) === SPACE) i++;
   if (i === n) throw missingFields(s, start, seriesEnd);
@@ -117,15 +119,15 @@ export function parseRange(
     lineStart,
     n,
     start,
-    mEnd,
-    mEscaped,
+    measurementEnd,
+    measurementEscaped,
     seriesEnd,
     fieldsStart,
     fieldsEnd,
     timeStart,
     timeEnd,
-    sections.foundTag,
-    tagKey === undefined ? -1 : sections.insertTag === -1 ? seriesEnd : sections.insertTag,
+    scannedTag(),
+    tagKey === undefined ? -1 : scannedTagInsert() === -1 ? seriesEnd : scannedTagInsert(),
   );
 }
 

@@ -1,7 +1,6 @@
 // A validated line as offsets into its source text; names and values are decoded when read.
 import { current } from "./scan-common.js";
-import { decodeName, MEASUREMENT } from "./scan-name.js";
-import { scanFields, scanSeries } from "./scan-sections.js";
+import { decodeName, MEASUREMENT, scanFields, scanSeries } from "./scan-sections.js";
 import type { FieldValue } from "./types.js";
 
 export interface ParsedLine {

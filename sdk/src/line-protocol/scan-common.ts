@@ -29,30 +29,3 @@ export function column(i: number): number {
 export function show(text: string): string {
   return JSON.stringify(text.length > 64 ? `${text.slice(0, 61)}...` : text);
 }
-
-export function isDigit(c: number): boolean {
-  return c >= ZERO && c <= NINE;
-}
-
-/** End of an unquoted value: the next comma or space, or the end. */
-export function tokenEnd(s: string, i: number, n: number): number {
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c === COMMA || c === SPACE) return i;
-    i++;
-  }
-  return n;
-}
-
-/** Whether the decimal digits s[start, end) are at most `limit` (same-length digit text). */
-export function digitsWithin(s: string, start: number, end: number, limit: string): boolean {
-  while (start < end - 1 && s.charCodeAt(start) === ZERO) start++;
-  const length = end - start;
-  if (length !== limit.length) return length < limit.length;
-  for (let k = 0; k < length; k++) {
-    const a = s.charCodeAt(start + k);
-    const b = limit.charCodeAt(k);
-    if (a !== b) return a < b;
-  }
-  return true;
-}

@@ -1,22 +1,8 @@
-// Field values: the number grammar (float, integer `i`, unsigned `u`, their ranges), strings and
-// booleans, as InfluxDB reads them.
-import { INT64_MAX_DIGITS, INT64_MIN_DIGITS, UINT64_MAX_DIGITS } from "./limits.js";
-import {
-  BACKSLASH,
-  COMMA,
-  column,
-  DOT,
-  digitsWithin,
-  isDigit,
-  MINUS,
-  NINE,
-  PLUS,
-  QUOTE,
-  SPACE,
-  show,
-  tokenEnd,
-  ZERO,
-} from "./scan-common.js";
+// Field values and the timestamp: the number grammar (float, integer `i`, unsigned `u`, their
+// ranges), strings and booleans, as InfluxDB reads them. The helpers of its loops stay in this
+// module: V8 does not inline a function imported from another module.
+import { INT64_MAX_DIGITS, INT64_MIN_DIGITS, TIME_LIMIT_DIGITS, UINT64_MAX_DIGITS } from "./limits.js";
+import { BACKSLASH, COMMA, column, DOT, MINUS, NINE, PLUS, QUOTE, SPACE, show, ZERO } from "./scan-common.js";
 import { type FieldValue, LineProtocolError } from "./types.js";
 
 export const FLOAT = 0;
@@ -25,10 +11,14 @@ export const UNSIGNED = 2;
 export const STRING = 3;
 export const BOOLEAN = 4;
 
-/** The type of the last value scanned (FLOAT ... BOOLEAN). */
-export const lastValue = { type: FLOAT };
+let valueType = FLOAT;
 
-/** Scans the value at `i` up to the comma, space or end that must follow it; sets lastValue.type. */
+/** The type of the last value scanned (FLOAT ... BOOLEAN). */
+export function lastValueType(): number {
+  return valueType;
+}
+
+/** Scans the value at `i` up to the comma, space or end that must follow it; sets valueType. */
 export function scanValue(s: string, i: number, n: number, keyStart: number, keyEnd: number): number {
   if (i === n || s.charCodeAt(i) === COMMA || s.charCodeAt(i) === SPACE) {
     throw new LineProtocolError(
@@ -37,7 +27,7 @@ export function scanValue(s: string, i: number, n: number, keyStart: number, key
   }
   const c = s.charCodeAt(i);
   if (c === QUOTE) {
-    lastValue.type = STRING;
+    valueType = STRING;
     return scanString(s, i, n, keyStart, keyEnd);
   }
   if (c === MINUS || c === DOT || (c >= ZERO && c <= NINE)) {
@@ -53,7 +43,7 @@ export function scanValue(s: string, i: number, n: number, keyStart: number, key
       (length === 4 && (s.startsWith("true", i) || s.startsWith("True", i) || s.startsWith("TRUE", i))) ||
       (length === 5 && (s.startsWith("false", i) || s.startsWith("False", i) || s.startsWith("FALSE", i)))
     ) {
-      lastValue.type = BOOLEAN;
+      valueType = BOOLEAN;
       return end;
     }
     throw badValue(
@@ -101,7 +91,7 @@ let numberProblem = "";
 
 /**
  * Scans a number at `start` (float, or integer with `i`, or unsigned with `u`) that must end at a
- * comma, space or `n`. Returns its end and sets lastValue.type, or returns -1 and sets numberProblem.
+ * comma, space or `n`. Returns its end and sets valueType, or returns -1 and sets numberProblem.
  */
 function scanNumber(s: string, start: number, n: number): number {
   let j = start;
@@ -140,7 +130,7 @@ function scanNumber(s: string, start: number, n: number): number {
       numberProblem = "float out of range: exceeds float64";
       return -1;
     }
-    lastValue.type = FLOAT;
+    valueType = FLOAT;
     return j;
   }
   const after = j + 1 < n ? s.charCodeAt(j + 1) : SPACE;
@@ -158,7 +148,7 @@ function scanNumber(s: string, start: number, n: number): number {
         numberProblem = "integer out of range: int64 holds -9223372036854775808 to 9223372036854775807";
         return -1;
       }
-      lastValue.type = INTEGER;
+      valueType = INTEGER;
       return j + 1;
     }
     if (negative) {
@@ -169,7 +159,7 @@ function scanNumber(s: string, start: number, n: number): number {
       numberProblem = "unsigned out of range: uint64 holds 0 to 18446744073709551615";
       return -1;
     }
-    lastValue.type = UNSIGNED;
+    valueType = UNSIGNED;
     return j + 1;
   }
   numberProblem = "invalid number";
@@ -201,4 +191,51 @@ export function decodeValue(s: string, start: number, end: number, type: number)
   }
   const raw = s.slice(start + 1, end - 1);
   return { type: "string", value: raw.includes("\\") ? raw.replace(/\\([\\"])/g, "$1") : raw };
+}
+
+/** Scans the timestamp at `i`; returns the index after it. */
+export function scanTimestamp(s: string, i: number, n: number): number {
+  const start = i;
+  const negative = s.charCodeAt(i) === MINUS;
+  if (negative) i++;
+  const digitsStart = i;
+  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  if (i === digitsStart || (i < n && s.charCodeAt(i) !== SPACE)) {
+    throw new LineProtocolError(
+      `bad timestamp ${show(s.slice(start, tokenEnd(s, i, n)))} at column ${column(start)}: expected integer nanoseconds since the epoch`,
+    );
+  }
+  if (!digitsWithin(s, digitsStart, i, TIME_LIMIT_DIGITS)) {
+    throw new LineProtocolError(
+      `timestamp ${show(s.slice(start, i))} at column ${column(start)} is outside InfluxDB's range -9223372036854775806 to 9223372036854775806`,
+    );
+  }
+  return i;
+}
+
+function isDigit(c: number): boolean {
+  return c >= ZERO && c <= NINE;
+}
+
+/** End of an unquoted value: the next comma or space, or the end. */
+export function tokenEnd(s: string, i: number, n: number): number {
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === COMMA || c === SPACE) return i;
+    i++;
+  }
+  return n;
+}
+
+/** Whether the decimal digits s[start, end) are at most `limit` (same-length digit text). */
+function digitsWithin(s: string, start: number, end: number, limit: string): boolean {
+  while (start < end - 1 && s.charCodeAt(start) === ZERO) start++;
+  const length = end - start;
+  if (length !== limit.length) return length < limit.length;
+  for (let k = 0; k < length; k++) {
+    const a = s.charCodeAt(start + k);
+    const b = limit.charCodeAt(k);
+    if (a !== b) return a < b;
+  }
+  return true;
 }
