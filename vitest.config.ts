@@ -7,14 +7,13 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // is seen without a rebuild; tests that spawn a package's bin use its built dist (npm test builds first).
 export default defineConfig({
   resolve: {
-    alias: {
-      "@platform-metrics/relay": here("./relay/src/index.ts"),
-      // Before the root entry: an alias also matches the paths under its name.
-      "@platform-metrics/sdk/kube": here("./sdk/src/kube/index.ts"),
-      "@platform-metrics/sdk/http": here("./sdk/src/http/index.ts"),
-      "@platform-metrics/sdk": here("./sdk/src/index.ts"),
-      "@platform-metrics/testing": here("./testing/src/index.ts"),
-    },
+    // The SDK's entry points (package.json "exports") are the index.ts of their folders.
+    alias: [
+      { find: /^@platform-metrics\/sdk\/([a-z-]+)$/, replacement: here("./sdk/src/$1/index.ts") },
+      { find: /^@platform-metrics\/sdk$/, replacement: here("./sdk/src/index.ts") },
+      { find: /^@platform-metrics\/relay$/, replacement: here("./relay/src/index.ts") },
+      { find: /^@platform-metrics\/testing$/, replacement: here("./testing/src/index.ts") },
+    ],
   },
   test: {
     include: [

@@ -11,7 +11,7 @@
 //
 // "floor" is a reference, not a result: the cheapest proxy Node can be, a bare node:http server that
 // reads the same POST and forwards the fixed InfluxQL over the gateway's own transport
-// (src/influx/fetch-text.ts) to the same influxd, answering influxd's bytes unchanged: no auth, no
+// (fetchText of @platform-metrics/sdk/influx) to the same influxd, answering influxd's bytes unchanged: no auth, no
 // validation, no log. It shows what one extra HTTP hop costs on this machine, which no gateway can
 // go below.
 //
@@ -23,10 +23,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { buildQuery, createToken, querySchema } from "@platform-metrics/gateway";
+import { freePort, startInflux } from "@platform-metrics/testing";
 import autocannon from "autocannon";
-import { createToken, querySchema } from "../gateway/dist/index.js";
-import { buildQuery } from "../gateway/dist/query/build-influxql.js";
-import { freePort, startInflux } from "../testing/dist/index.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -54,7 +53,7 @@ const CPU_KEYS = ["influxd", "proxy", "loadgen", "other", "idle"];
 const FLOOR_PROXY = `
 import { createServer } from "node:http";
 import { Pool } from "undici";
-import { fetchText } from "./gateway/dist/influx/fetch-text.js";
+import { fetchText } from "@platform-metrics/sdk/influx";
 const [port, origin, path] = process.argv.slice(1);
 const pool = new Pool(origin, { connections: 64, keepAliveTimeout: 30000 });
 createServer((request, response) => {

@@ -6,11 +6,14 @@
 // Input: Telegraf-like `cpu` lines (5 tags, 10 fields, nanosecond timestamp), in messages of 5,000 lines
 // (Telegraf's use_batch_format) and in one-line messages (Telegraf's default, one metric per message).
 import { Buffer } from "node:buffer";
-import { encodePoint } from "../sdk/dist/line-protocol/encode.js";
-import { parseGeneral, parseMessage } from "../sdk/dist/line-protocol/message.js";
-import { parseLine } from "../sdk/dist/line-protocol/parse.js";
-import { withTag } from "../sdk/dist/line-protocol/rewrite.js";
-import { splitMessage } from "../sdk/dist/line-protocol/split.js";
+import {
+  encodePoint,
+  parseGeneral,
+  parseLine,
+  parseMessage,
+  splitMessage,
+  withTag,
+} from "@platform-metrics/sdk/line-protocol";
 
 const totalLines = Number(process.argv[2] ?? 500_000);
 const batchSize = 5_000;

@@ -16,9 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { ReadBuffer } from "../collectors/perf/dist/proc/read-buffer.js";
-import { listPids } from "../collectors/perf/dist/proc/scan.js";
-import { ProcessTree } from "../collectors/perf/dist/tree.js";
+import { listPids, ProcessTree, ReadBuffer } from "@platform-metrics/collector-perf";
 
 const BIN = fileURLToPath(new URL("../collectors/perf/dist/bin.js", import.meta.url));
 const PYTHON = "/usr/bin/python3";

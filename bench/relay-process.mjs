@@ -22,9 +22,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { METRICS_STREAM, METRICS_SUBJECTS, metricsSubject } from "@platform-metrics/sdk/contracts";
+import { encodePoint } from "@platform-metrics/sdk/line-protocol";
+import { startInflux, startNats } from "@platform-metrics/testing";
 import { Pool } from "undici";
-import { encodePoint } from "../sdk/dist/index.js";
-import { startInflux, startNats } from "../testing/dist/index.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -70,7 +71,7 @@ function point(i, perMessage) {
   const org = ORGS[message % ORGS.length];
   const source = SOURCES[Math.floor(message / ORGS.length) % SOURCES.length];
   return {
-    subject: `metrics.${org}.${source}`,
+    subject: metricsSubject(org, source),
     point: {
       measurement: "bench_cpu",
       tags: { org, source, host: `host-${i % 100}`, cpu: `cpu${i % 8}` },
@@ -189,8 +190,8 @@ async function directDrain() {
 
 async function ensureStream(jsm) {
   await jsm.streams.add({
-    name: "METRICS",
-    subjects: ["metrics.>"],
+    name: METRICS_STREAM,
+    subjects: [METRICS_SUBJECTS],
     storage: "file",
     max_age: 72 * 3600 * 1e9,
     max_bytes: -1,
@@ -273,7 +274,7 @@ function startRelayProcess(natsUrl, replicas, extraEnv = {}) {
 
 async function drained(jsm, total) {
   for (const name of ["relay-a", "relay-b"]) {
-    const info = await jsm.consumers.info("METRICS", name).catch(() => undefined);
+    const info = await jsm.consumers.info(METRICS_STREAM, name).catch(() => undefined);
     if (!info || info.num_pending > 0 || info.num_ack_pending > 0 || info.delivered.stream_seq < total)
       return false;
   }
@@ -289,7 +290,7 @@ async function relayDrain(total, perMessage) {
     const jsm = await jetstreamManager(nc);
     await ensureStream(jsm);
     await queue(jetstream(nc), total, perMessage);
-    const { state } = await jsm.streams.info("METRICS");
+    const { state } = await jsm.streams.info(METRICS_STREAM);
     const influxStart = influxCpu(replicas);
     const natsStart = cpuOf(nats.pid);
     const machineStart = machineCpu();
@@ -423,7 +424,7 @@ async function relayLatency(extraEnv) {
     const js = jetstream(nc);
     return await steadyLoad(
       replicas,
-      (seq, text) => js.publish("metrics.acme.bench", text, { msgID: `lat-${seq}` }),
+      (seq, text) => js.publish(metricsSubject("acme", "bench"), text, { msgID: `lat-${seq}` }),
       {
         pollVisibility: true,
       },

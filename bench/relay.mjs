@@ -8,9 +8,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { loadRelayConfig, startRelay } from "../relay/dist/index.js";
-import { silentLogger } from "../sdk/dist/index.js";
-import { startInflux, startNats } from "../testing/dist/index.js";
+import { loadRelayConfig, startRelay } from "@platform-metrics/relay";
+import { metricsSubject } from "@platform-metrics/sdk/contracts";
+import { silentLogger } from "@platform-metrics/sdk/service";
+import { startInflux, startNats } from "@platform-metrics/testing";
 
 const POINTS = Number(process.argv[2] ?? 1_000_000);
 const BATCH = 5000;
@@ -64,7 +65,7 @@ async function relayDrain(nats, replicas, db) {
   for (let start = 0; start < POINTS; start += BATCH) {
     const lines = [];
     for (let i = start; i < Math.min(POINTS, start + BATCH); i++) lines.push(line("spoofed", i));
-    await js.publish("metrics.bench.drain", lines.join("\n"), { msgID: `drain-${start}` });
+    await js.publish(metricsSubject("bench", "drain"), lines.join("\n"), { msgID: `drain-${start}` });
   }
   await nc.close();
   const started = performance.now();
@@ -94,7 +95,7 @@ async function latency(nats, replicas, db) {
       for (let i = 0; i < 999; i++) lines.push(`bench_lat,host=h${i} v=${i}i ${base + BigInt(k * 1000 + i)}`);
       lines.push(`bench_seq v=${k}i ${base + BigInt(k)}`);
       published.set(k, performance.now());
-      await js.publish("metrics.bench.latency", lines.join("\n"));
+      await js.publish(metricsSubject("bench", "latency"), lines.join("\n"));
     }
   })();
   const poll = async (influx) => {

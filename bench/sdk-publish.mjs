@@ -8,12 +8,16 @@ import { createServer } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { silentLogger } from "../sdk/dist/log.js";
-import { MemoryQueue } from "../sdk/dist/publish/memory-queue.js";
-import { NatsSink } from "../sdk/dist/publish/nats-sink.js";
-import { outputLines, RoundRecorder } from "../sdk/dist/runtime/round.js";
-import { nowNs } from "../sdk/dist/time.js";
-import { startNats } from "../testing/dist/index.js";
+import { nowNs } from "@platform-metrics/sdk";
+import { METRICS_STREAM, METRICS_SUBJECTS, metricsSubject } from "@platform-metrics/sdk/contracts";
+import {
+  commonConfigSchema,
+  createSink,
+  outputLines,
+  RoundRecorder,
+  silentLogger,
+} from "@platform-metrics/sdk/service";
+import { startNats } from "@platform-metrics/testing";
 
 const POINTS = Number(process.env.BENCH_POINTS ?? 500_000);
 const BATCH = 5000;
@@ -48,17 +52,16 @@ function buildPoints(recorder, from, to) {
 }
 
 async function sdkRun(url) {
-  const queue = new MemoryQueue({ maxBatches: 100_000, maxBytes: 2 ** 31, onDrop: () => {} });
-  const sink = new NatsSink({
-    servers: [url],
-    name: "bench",
-    source: "bench",
-    queue,
+  // The sink a collector gets (PM_SINK=nats, a memory buffer), sized so the whole run fits.
+  const config = commonConfigSchema.parse({
+    natsUrl: url,
+    bufferMaxBatches: 100_000,
+    bufferMaxBytes: 2 ** 31,
     batchMaxLines: BATCH,
-    batchMaxDelayMs: 100,
-    publishTimeoutMs: 10_000,
-    log: silentLogger,
+    batchMaxDelay: 100,
+    publishTimeout: 10_000,
   });
+  const sink = await createSink(config, "bench", silentLogger);
   await sink.flush(5000);
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -102,7 +105,9 @@ async function baselineRun(url) {
   const cpu = process.cpuUsage();
   let n = 0;
   for (let i = 0; i < lines.length; i += BATCH) {
-    await js.publish("metrics.bench.baseline", lines.slice(i, i + BATCH).join("\n"), { msgID: `b-${n++}` });
+    await js.publish(metricsSubject("bench", "baseline"), lines.slice(i, i + BATCH).join("\n"), {
+      msgID: `b-${n++}`,
+    });
   }
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = (process.cpuUsage(cpu).user + process.cpuUsage(cpu).system) / 1e6;
@@ -144,8 +149,8 @@ const nats = await startNats();
 try {
   const nc = await connect({ servers: nats.url });
   await (await jetstreamManager(nc)).streams.add({
-    name: "METRICS",
-    subjects: ["metrics.>"],
+    name: METRICS_STREAM,
+    subjects: [METRICS_SUBJECTS],
     storage: "file",
   });
   await nc.close();

@@ -7,11 +7,13 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import collector from "../collectors/storage-probe/dist/collector.js";
-import { fioArgs } from "../collectors/storage-probe/dist/fio/fio-args.js";
-import { parseFioJson } from "../collectors/storage-probe/dist/fio/parse-fio-json.js";
-import { DEFAULT_PROFILES, resolveProfile } from "../collectors/storage-probe/dist/profiles.js";
-import { collectOnce } from "../sdk/dist/index.js";
+import collector, {
+  DEFAULT_PROFILES,
+  fioArgs,
+  parseFioJson,
+  resolveProfile,
+} from "@platform-metrics/collector-storage-probe";
+import { collectOnce } from "@platform-metrics/sdk";
 
 const option = (name, fallback) =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;

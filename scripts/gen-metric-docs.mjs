@@ -2,9 +2,10 @@
 // Writes each collector's measurement table and its settings (option table and a sample PM_CONFIG
 // file, from its config schema) into its README (between the metrics and config markers), and
 // docs/metrics.md, and the same declarations as JSON for the gateway (units, descriptions, the
-// dashboard's overview pages) and a Grafana dashboard per collector (deploy/grafana), from the
-// declarations in each built dist/collector.js. `--check` changes nothing and exits 1 when a file is
-// out of date (the SDK's tests run it, so docs cannot drift).
+// dashboard's overview pages) and a Grafana dashboard per source (deploy/grafana), from the
+// declarations in each built dist/collector.js and the relay's own (RELAY_MEASUREMENTS, exported by
+// @platform-metrics/relay). `--check` changes nothing and exits 1 when a file is out of date (the
+// SDK's tests run it, so docs cannot drift).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -12,7 +13,11 @@ import { collectorDashboard, grafanaKustomization } from "./grafana-dashboards.m
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const check = process.argv.includes("--check");
-const sdk = await import(pathToFileURL(join(root, "sdk/dist/index.js")).href);
+const sdk = await import("@platform-metrics/sdk/docs");
+const relay = await import("@platform-metrics/relay").catch((error) => {
+  console.error(`relay: not built (run npm run build first): ${error.message}`);
+  process.exit(2);
+});
 
 const packageDirs = ["collectors", "examples"].flatMap((group) =>
   existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : [],
@@ -45,7 +50,23 @@ for (const dir of packageDirs.sort()) {
     continue;
   }
   const collector = (await import(pathToFileURL(entry).href)).default;
-  const table = sdk.renderMeasurements(collector.measurements, 3);
+  writeReadme(dir, collector.measurements, collector);
+  addSource(dir, collector);
+}
+
+// The relay is no collector, but its pm_relay points flow like one's (source relay).
+writeReadme(join(root, "relay"), relay.RELAY_MEASUREMENTS);
+addSource(join(root, "relay"), {
+  name: "relay",
+  description:
+    "The relay's own metrics: how far each InfluxDB replica is behind, and what the relay did for it.",
+  interval: relay.RELAY_METRICS_INTERVAL,
+  measurements: relay.RELAY_MEASUREMENTS,
+});
+
+/** The measurement table, and for a collector (not the relay) its settings, into its README. */
+function writeReadme(dir, measurements, collector) {
+  const table = sdk.renderMeasurements(measurements, 3);
   const readmePath = join(dir, "README.md");
   const readme = existsSync(readmePath) ? readFileSync(readmePath, "utf8") : "";
   const updated = sdk.replaceMetricsSection(readme, table);
@@ -55,6 +76,10 @@ for (const dir of packageDirs.sort()) {
     );
     process.exit(2);
   }
+  if (collector === undefined) {
+    update(readmePath, updated);
+    return;
+  }
   const withConfig = sdk.replaceConfigSection(updated, sdk.renderConfig(collector));
   if (withConfig === undefined) {
     console.error(
@@ -63,6 +88,9 @@ for (const dir of packageDirs.sort()) {
     process.exit(2);
   }
   update(readmePath, withConfig);
+}
+
+function addSource(dir, collector) {
   catalogue.push(
     `## ${collector.name} (\`${relative(root, dir)}\`)`,
     "",

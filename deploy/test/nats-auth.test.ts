@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { silentLogger } from "@platform-metrics/sdk";
+import { silentLogger } from "@platform-metrics/sdk/service";
 import {
   findBinary,
   freePort,

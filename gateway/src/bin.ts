@@ -6,7 +6,7 @@ import {
   envName,
   listenErrorMessage,
   packageVersion,
-} from "@platform-metrics/sdk";
+} from "@platform-metrics/sdk/service";
 import { TokensFileError } from "./auth/tokens-file.js";
 import { runTokenCreate } from "./cli/token-create.js";
 import { gatewayConfigSchema, loadGatewayConfig } from "./config.js";

@@ -1,3 +1,4 @@
+import { influxReplicas, isOrgName } from "@platform-metrics/sdk/contracts";
 import {
   DEFAULT_HTTP_PORTS,
   duration,
@@ -5,47 +6,12 @@ import {
   loadConfig,
   portNumber,
   z,
-} from "@platform-metrics/sdk";
-import { isOrgName } from "./auth/principal.js";
-
-const REPLICA_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
-
-/** `a=http://influx-a:8086,b=http://influx-b:8086` -> [{ name: "a", url: "http://influx-a:8086" }, ...] */
-const influxUrls = z
-  .string({ error: "required: replicas as name=url, e.g. a=http://influx-a:8086" })
-  .transform((text, ctx) => {
-    const replicas: { name: string; url: string }[] = [];
-    for (const item of text
-      .split(",")
-      .map((part) => part.trim())
-      .filter(Boolean)) {
-      const eq = item.indexOf("=");
-      const name = eq > 0 ? item.slice(0, eq).trim() : "";
-      const url = eq > 0 ? item.slice(eq + 1).trim() : "";
-      if (!REPLICA_NAME.test(name) || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url)) {
-        ctx.addIssue({
-          code: "custom",
-          message: `expected name=http(s)://host:port, got ${JSON.stringify(item)} (name: lowercase letters, digits, - or _)`,
-        });
-        return z.NEVER;
-      }
-      if (replicas.some((replica) => replica.name === name)) {
-        ctx.addIssue({ code: "custom", message: `replica name ${JSON.stringify(name)} appears twice` });
-        return z.NEVER;
-      }
-      replicas.push({ name, url: url.replace(/\/+$/, "") });
-    }
-    if (replicas.length === 0) {
-      ctx.addIssue({ code: "custom", message: "expected at least one replica, e.g. a=http://influx-a:8086" });
-      return z.NEVER;
-    }
-    return replicas;
-  });
+} from "@platform-metrics/sdk/service";
 
 /** Each key is read from PM_<KEY_IN_SNAKE_CASE> (gatewayMaxRange -> PM_GATEWAY_MAX_RANGE) or the PM_CONFIG file. */
 export const gatewayConfigSchema = z
   .object({
-    influxUrls: influxUrls.describe("InfluxDB replicas, name=url comma-separated (required)"),
+    influxUrls: influxReplicas.describe("InfluxDB replicas, name=url comma-separated (required)"),
     influxDb: z.string().min(1).default("platform_metrics").describe("database (default platform_metrics)"),
     influxUsername: z.string().optional().describe("InfluxDB user"),
     influxPassword: z.string().optional().describe("InfluxDB password"),

@@ -1,5 +1,5 @@
 export { createToken } from "./cli/token-create.js";
 export { type GatewayConfig, gatewayConfigSchema, loadGatewayConfig } from "./config.js";
-export { quoteIdentifier, quoteString } from "./query/build-influxql.js";
+export { buildQuery, quoteIdentifier, quoteString } from "./query/build-influxql.js";
 export { querySchema, type StructuredQuery } from "./query/schema.js";
 export { createGateway, type GatewayOptions } from "./server.js";

@@ -1,5 +1,5 @@
 import helmet from "@fastify/helmet";
-import type { Logger } from "@platform-metrics/sdk";
+import type { Logger } from "@platform-metrics/sdk/service";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { FailureLimit } from "./auth/failure-limit.js";
 import { createOidcVerifier } from "./auth/oidc.js";

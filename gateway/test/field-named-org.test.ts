@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { loadRelayConfig, type Relay, startRelay } from "@platform-metrics/relay";
-import { silentLogger } from "@platform-metrics/sdk";
+import { silentLogger } from "@platform-metrics/sdk/service";
 import { type Influx, type NatsServer, startInflux, startNats } from "@platform-metrics/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-import { createLogger } from "@platform-metrics/sdk";
+import { createLogger } from "@platform-metrics/sdk/service";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadGatewayConfig } from "../src/config.js";

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger } from "@platform-metrics/sdk";
+import { silentLogger } from "@platform-metrics/sdk/service";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { authenticateToken, TokenIndex } from "../src/auth/token-auth.js";
 import {

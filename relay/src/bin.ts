@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { fileURLToPath } from "node:url";
-import { ConfigError, createLogger, envName, packageVersion } from "@platform-metrics/sdk";
+import { ConfigError, createLogger, envName, packageVersion } from "@platform-metrics/sdk/service";
 import { loadRelayConfig, relayConfigSchema } from "./config.js";
 import { startRelay } from "./relay.js";
 

@@ -1,41 +1,18 @@
+import { influxReplicas } from "@platform-metrics/sdk/contracts";
 import {
   commonConfigSchema,
   DEFAULT_HTTP_PORTS,
   duration,
   type LoadConfigOptions,
   loadConfig,
+  parseDuration,
   portNumber,
   z,
-} from "@platform-metrics/sdk";
+} from "@platform-metrics/sdk/service";
 
-export interface Replica {
-  name: string;
-  url: string;
-}
+import { RELAY_METRICS_INTERVAL } from "./measurements.js";
 
-const replicas = z.string().transform((text, ctx) => {
-  const entries = text
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  const parsed: Replica[] = [];
-  for (const entry of entries) {
-    const match = /^([a-z0-9][a-z0-9_-]{0,31})=(https?:\/\/[^\s,]+)$/.exec(entry);
-    if (!match) {
-      ctx.addIssue({
-        code: "custom",
-        message: `expected name=http://host:port, got ${JSON.stringify(entry)}`,
-      });
-      return z.NEVER;
-    }
-    parsed.push({ name: match[1]!, url: match[2]!.replace(/\/+$/, "") });
-  }
-  if (parsed.length === 0)
-    ctx.addIssue({ code: "custom", message: "expected at least one replica, e.g. a=http://influx-a:8086" });
-  if (new Set(parsed.map((r) => r.name)).size !== parsed.length)
-    ctx.addIssue({ code: "custom", message: "replica names must be unique" });
-  return parsed;
-});
+export type { InfluxReplica as Replica } from "@platform-metrics/sdk/contracts";
 
 /** The relay's settings: `PM_<KEY>` or the same camelCase key in the PM_CONFIG file. */
 export const relayConfigSchema = commonConfigSchema
@@ -55,7 +32,7 @@ export const relayConfigSchema = commonConfigSchema
       .string()
       .optional()
       .describe("pod name, from the downward API: names the NATS connection and tags pm_relay points"),
-    influxUrls: replicas.describe(
+    influxUrls: influxReplicas.describe(
       "replicas, name=url comma-separated, e.g. a=http://influx-a:8086,b=http://influx-b:8086",
     ),
     influxDb: z.string().min(1).default("platform_metrics").describe("database (default platform_metrics)"),
@@ -149,7 +126,7 @@ export const relayConfigSchema = commonConfigSchema
         `port of /healthz and /readyz; 0 picks a free one (default ${DEFAULT_HTTP_PORTS.relay}, docs/ports.md)`,
       ),
     metricsInterval: duration({ min: "1s" })
-      .default(10_000)
+      .default(parseDuration(RELAY_METRICS_INTERVAL)!)
       .describe("how often pm_relay points are published (default 10s)"),
   });
 

@@ -1,7 +1,6 @@
 import { AckPolicy, DeliverPolicy, type JetStreamManager } from "@nats-io/jetstream";
-import type { Logger } from "@platform-metrics/sdk";
-
-export const STREAM = "METRICS";
+import { METRICS_STREAM } from "@platform-metrics/sdk/contracts";
+import type { Logger } from "@platform-metrics/sdk/service";
 
 /**
  * The durable pull consumer of one replica, `relay-<replica>`: it remembers how far that replica got,
@@ -19,7 +18,7 @@ export async function replicaConsumer(
 ): Promise<void> {
   const durable = `relay-${replica}`;
   try {
-    const info = await jsm.consumers.info(STREAM, durable);
+    const info = await jsm.consumers.info(METRICS_STREAM, durable);
     if (info.config.filter_subject)
       log.warn(
         { consumer: durable, filterSubject: info.config.filter_subject },
@@ -27,7 +26,7 @@ export async function replicaConsumer(
       );
   } catch (error) {
     if (!/consumer not found/i.test((error as Error).message)) throw error;
-    await jsm.consumers.add(STREAM, {
+    await jsm.consumers.add(METRICS_STREAM, {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,

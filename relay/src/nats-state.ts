@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { Logger } from "@platform-metrics/sdk";
+import type { Logger } from "@platform-metrics/sdk/service";
 
 export type NatsConnectionState = "connecting" | "connected" | "disconnected" | "closed";
 

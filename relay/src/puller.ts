@@ -1,5 +1,5 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import type { Logger } from "@platform-metrics/sdk";
+import type { Logger } from "@platform-metrics/sdk/service";
 import { RELAY_INBOX_PREFIX } from "./inbox.js";
 import { type StreamMessage, toStreamMessage } from "./stream-message.js";
 

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { type HealthServer, type Logger, startHealthServer } from "@platform-metrics/sdk";
+import { metricsSubject, PLATFORM_ORG } from "@platform-metrics/sdk/contracts";
+import { InfluxV1Client } from "@platform-metrics/sdk/influx";
+import { type HealthServer, type Logger, startHealthServer } from "@platform-metrics/sdk/service";
 import type { RelayConfig } from "./config.js";
 import { RELAY_INBOX_PREFIX } from "./inbox.js";
-import { InfluxClient } from "./influx/client.js";
 import { NatsState } from "./nats-state.js";
 import { ReplicaPipeline } from "./replica-pipeline.js";
 import { relayPoints } from "./self-metrics.js";
@@ -48,7 +49,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
   const pipelines: ReplicaPipeline[] = [];
   const clients = config.influxUrls.map(
     (replica) =>
-      new InfluxClient(replica, {
+      new InfluxV1Client(replica, {
         db: config.influxDb,
         username: config.influxUsername,
         password: config.influxPassword,
@@ -108,7 +109,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
       pipelines.map((p) => p.stats),
       { pod: config.podName },
     )
-      .then((lines) => js.publish("metrics.platform.relay", lines.join("\n")))
+      .then((lines) => js.publish(metricsSubject(PLATFORM_ORG, "relay"), lines.join("\n")))
       .catch((error: Error) => log.debug({ err: error.message }, "could not publish pm_relay"));
   }, config.metricsInterval);
   metricsTimer.unref();

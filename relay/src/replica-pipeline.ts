@@ -1,16 +1,24 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { Logger } from "@platform-metrics/sdk";
+import { METRICS_STREAM } from "@platform-metrics/sdk/contracts";
+import type { InfluxV1Client } from "@platform-metrics/sdk/influx";
+import type { Logger } from "@platform-metrics/sdk/service";
+import { WriteBackoff } from "./backoff.js";
+import { addToBatch, type Batch, batchBody, batchReady, locate, newBatch } from "./batch.js";
 import type { RelayConfig } from "./config.js";
-import { replicaConsumer, STREAM } from "./consumer.js";
-import { type DeadLetter, publishDeadLetters } from "./dead-letter.js";
+import { replicaConsumer } from "./consumer.js";
+import {
+  type DeadLetter,
+  publishDeadLettersWithRetry,
+  refusedLetters,
+  rejectedLetters,
+} from "./dead-letter.js";
 import { bootstrap } from "./influx/bootstrap.js";
-import type { InfluxClient } from "./influx/client.js";
-import { writeBody, writeLines } from "./influx/write-lines.js";
+import { writeBatch } from "./influx/write-batch.js";
+import type { WriteOutcome } from "./influx/write-lines.js";
 import { Puller } from "./puller.js";
 import type { StreamMessage } from "./stream-message.js";
-import { messageBody, type ValidatedMessage, type ValidationCache, validateMessage } from "./validate.js";
+import { type ValidationCache, validateMessage } from "./validate.js";
 
 export interface ReplicaStats {
   replica: string;
@@ -25,51 +33,6 @@ export interface ReplicaStats {
   lastWrittenAtNs: bigint | undefined;
 }
 
-interface Batch {
-  messages: StreamMessage[];
-  /** The validated form of each message, shared with the other replicas' pipelines. */
-  results: ValidatedMessage[];
-  lineCount: number;
-  /** Dead letters of these messages' bad lines: published before the messages are acked. */
-  deadLetters: Promise<void>[];
-  /** When its first message was added (performance.now()). */
-  openedAt: number;
-}
-
-const newBatch = (): Batch => ({ messages: [], results: [], lineCount: 0, deadLetters: [], openedAt: 0 });
-
-const NEWLINE = Buffer.from("\n");
-
-/**
- * The write body: each message's lines were joined and encoded once, for every replica, so a batch is
- * a copy of a few buffers (of many, for one-line messages), not a join of thousands of strings.
- */
-function batchBody(batch: Batch): Buffer {
-  const parts: Buffer[] = [];
-  for (const result of batch.results) {
-    if (result.lines.length === 0) continue;
-    if (parts.length > 0) parts.push(NEWLINE);
-    parts.push(messageBody(result));
-  }
-  return Buffer.concat(parts);
-}
-
-/** Maps a line number of the batch to [message index, line number within that message]. */
-function locate(batch: Batch): (index: number) => [number, number] {
-  const starts: number[] = [];
-  let start = 0;
-  for (const result of batch.results) {
-    starts.push(start);
-    start += result.lines.length;
-  }
-  return (index) => {
-    let m = starts.length - 1;
-    while (m > 0 && (starts[m]! > index || batch.results[m]!.lines.length === 0)) m--;
-    return [m, index - starts[m]!];
-  };
-}
-
-const BACKOFF_MIN_MS = 250;
 const WRITES_IN_FLIGHT = 2;
 // One pull request waits this long on the server; an idle replica asks again after it.
 const PULL_EXPIRES_MS = 10_000;
@@ -79,16 +42,14 @@ const PULL_EXPIRES_MS = 10_000;
  * after the replica took their lines; a failed write naks them with a capped, jittered backoff and
  * pauses this replica only, so a slow or dead replica never holds back another.
  *
- * Batching is a group commit: while no write is in flight a batch is written at once, however small,
- * so a light load waits for nothing; while one is, the next batch grows until that write ends, it is
- * full (`batchMaxLines`) or its first message waited `batchMaxDelay`. A heavy load therefore writes
- * full batches, two in flight. Waits are one promise per wake-up and one timer per batch, never per
- * message, so many one-line messages batch as cheaply as few large ones.
+ * Batching is a group commit (batch.ts), two writes in flight. Waits are one promise per wake-up and
+ * one timer per batch, never per message, so many one-line messages batch as cheaply as few large ones.
+ * What InfluxDB's answers mean is in influx/ (write-lines.ts), what is refused goes to dead-letter.ts.
  */
 export class ReplicaPipeline {
   readonly stats: ReplicaStats;
   private puller: Puller | undefined;
-  private backoffMs = 0;
+  private readonly backoff: WriteBackoff;
   private pausedUntil = 0;
   private pauseTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -97,7 +58,7 @@ export class ReplicaPipeline {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly client: InfluxClient,
+    private readonly client: InfluxV1Client,
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
@@ -115,6 +76,7 @@ export class ReplicaPipeline {
       redelivered: 0,
       lastWrittenAtNs: undefined,
     };
+    this.backoff = new WriteBackoff(config.maxRetryDelay);
   }
 
   get consumerName(): string {
@@ -145,7 +107,7 @@ export class ReplicaPipeline {
     const puller = new Puller(
       this.nc,
       {
-        stream: STREAM,
+        stream: METRICS_STREAM,
         consumer: this.consumerName,
         maxMessages: this.config.prefetchMessages,
         maxBytes: this.config.prefetchBytes,
@@ -173,13 +135,12 @@ export class ReplicaPipeline {
             this.add(batch, message, now);
           }
         }
-        const ready =
-          batch.messages.length > 0 &&
-          this.inFlight.size < WRITES_IN_FLIGHT &&
-          (this.inFlight.size === 0 ||
-            batch.lineCount >= this.config.batchMaxLines ||
-            now - batch.openedAt >= this.config.batchMaxDelay);
-        if (ready) {
+        const limits = {
+          maxLines: this.config.batchMaxLines,
+          maxDelayMs: this.config.batchMaxDelay,
+          maxInFlight: WRITES_IN_FLIGHT,
+        };
+        if (batchReady(batch, this.inFlight.size, limits, now)) {
           clearTimeout(timer);
           timer = undefined;
           this.startDelivery(batch);
@@ -256,19 +217,10 @@ export class ReplicaPipeline {
     const { result, first } = this.cache.get(message.seq, () =>
       validateMessage(message.subject, message.data, () => message.timestampNs),
     );
-    const index = batch.messages.push(message) - 1;
-    if (index === 0) batch.openedAt = now;
+    addToBatch(batch, message, result, now);
     if (message.redelivered) this.stats.redelivered++;
-    batch.results.push(result);
-    batch.lineCount += result.lines.length;
     if (first && result.rejected.length > 0) {
-      const letters: DeadLetter[] = result.rejected.map((rejected, i) => ({
-        subject: message.subject,
-        raw: rejected.raw,
-        reason: rejected.reason,
-        id: `relay-${message.seq}-${i}`,
-      }));
-      const published = this.deadLetter(letters);
+      const published = this.deadLetter(rejectedLetters(message, result));
       // Awaited in deliver(); marked handled here in case the batch is handed back unwritten.
       published.catch(() => {});
       batch.deadLetters.push(published);
@@ -304,42 +256,21 @@ export class ReplicaPipeline {
       lines ??= batch.results.flatMap((result) => result.lines);
       return lines;
     };
-    let outcome =
+    const outcome: WriteOutcome =
       batch.lineCount === 0
-        ? ({ kind: "stored", refused: [] } as const)
-        : await writeBody(this.client, batchBody(batch), allLines);
-    if (outcome.kind === "missing-target") {
-      // Once per failed write, so a database that cannot be created is backed off, not looped on.
-      this.log.warn(
-        { replica: this.client.replica.name, reason: outcome.reason },
-        "database or retention policy missing; bootstrapping again",
-      );
-      await bootstrap(
-        this.client,
-        this.config.influxDb,
-        this.config.retention,
-        this.log,
-        this.config.influxRp,
-      );
-      outcome = await writeLines(this.client, allLines());
-    }
+        ? { kind: "stored", refused: [] }
+        : await writeBatch(this.client, batchBody(batch), allLines, this.config, this.log);
     if (outcome.kind === "stored") {
       await Promise.all(batch.deadLetters);
       if (outcome.refused.length > 0) {
-        const where = locate(batch);
         await this.deadLetter(
-          outcome.refused.map(({ index, reason }) => {
-            const [m, line] = where(index);
-            const message = batch.messages[m]!;
-            return {
-              subject: message.subject,
-              raw: allLines()[index]!,
-              reason,
-              // Stable across redeliveries, whatever batch the message lands in.
-              id: `relay-${message.seq}-${this.client.replica.name}-${line}`,
-              replica: this.client.replica.name,
-            };
-          }),
+          refusedLetters(
+            outcome.refused,
+            batch.messages,
+            locate(batch),
+            allLines(),
+            this.client.replica.name,
+          ),
         );
       }
       for (const message of batch.messages) message.ack();
@@ -358,16 +289,12 @@ export class ReplicaPipeline {
       if (!this.stats.writable)
         this.log.info({ replica: this.client.replica.name }, "replica writable again");
       this.stats.writable = true;
-      this.backoffMs = 0;
+      this.backoff.reset();
       return;
     }
     // retry, fatal, or still missing: hand the messages back for later and pause this replica.
     this.stats.errors++;
-    this.backoffMs = Math.min(this.config.maxRetryDelay, Math.max(BACKOFF_MIN_MS, this.backoffMs * 2));
-    const delay =
-      outcome.kind === "fatal"
-        ? this.config.maxRetryDelay
-        : Math.round(this.backoffMs * (0.5 + Math.random() / 2));
+    const delay = this.backoff.next(outcome.kind);
     if (this.stats.writable || outcome.kind === "fatal") {
       const level = outcome.kind === "fatal" ? "error" : "warn";
       this.log[level](
@@ -388,16 +315,7 @@ export class ReplicaPipeline {
   }
 
   private async deadLetter(letters: DeadLetter[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await publishDeadLetters(this.js, letters);
-        this.stats.deadLettered += letters.length;
-        return;
-      } catch (error) {
-        if (attempt >= 5 || this.stopping)
-          throw new Error(`cannot publish ${letters.length} dead letters: ${(error as Error).message}`);
-        await sleep(200 * attempt);
-      }
-    }
+    await publishDeadLettersWithRetry(this.js, letters, () => this.stopping);
+    this.stats.deadLettered += letters.length;
   }
 }

@@ -1,5 +1,11 @@
 import { type JetStreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
-import type { Logger } from "@platform-metrics/sdk";
+import {
+  DEADLETTER_STREAM,
+  DEADLETTER_SUBJECTS,
+  METRICS_STREAM,
+  METRICS_SUBJECTS,
+} from "@platform-metrics/sdk/contracts";
+import type { Logger } from "@platform-metrics/sdk/service";
 
 const NS_PER_MS = 1_000_000;
 const DUPLICATE_WINDOW_NS = 2 * 60 * 1000 * NS_PER_MS;
@@ -25,16 +31,16 @@ export async function ensureStreams(
 ): Promise<void> {
   const wanted: WantedStream[] = [
     {
-      name: "METRICS",
-      subjects: ["metrics.>"],
+      name: METRICS_STREAM,
+      subjects: [METRICS_SUBJECTS],
       max_age: options.retentionMs * NS_PER_MS,
       max_bytes: options.maxBytes,
       duplicate_window: DUPLICATE_WINDOW_NS,
       num_replicas: options.replicas,
     },
     {
-      name: "DEADLETTER",
-      subjects: ["deadletter.>"],
+      name: DEADLETTER_STREAM,
+      subjects: [DEADLETTER_SUBJECTS],
       max_age: options.retentionMs * NS_PER_MS,
       max_bytes: options.maxBytes,
       duplicate_window: DUPLICATE_WINDOW_NS,

@@ -1,11 +1,11 @@
+import { parseMetricsSubject, RESERVED_TAGS } from "@platform-metrics/sdk/contracts";
 import {
   LineProtocolError,
   type ParsedLine,
   parseMessage,
-  RESERVED_TAGS,
   type RejectedLine,
   rewriteLine,
-} from "@platform-metrics/sdk";
+} from "@platform-metrics/sdk/line-protocol";
 
 export interface ValidatedMessage {
   subject: string;
@@ -22,8 +22,6 @@ export function messageBody(result: ValidatedMessage): Buffer {
   return result.body;
 }
 
-const SUBJECT = /^metrics\.([a-z0-9][a-z0-9_-]{0,62})\.([^.\s*>]+)$/;
-
 /**
  * Checks every line of a message and rewrites the good ones: the `org` tag is the org of the subject,
  * whatever the line said (a publisher allowed only `metrics.acme.>` cannot write into another org), and
@@ -36,8 +34,8 @@ export function validateMessage(
   /** The message's JetStream time, or how to get it: only lines without a timestamp need it. */
   streamTimestampNs: bigint | (() => bigint),
 ): ValidatedMessage {
-  const match = SUBJECT.exec(subject);
-  if (!match) {
+  const parsed = parseMetricsSubject(subject);
+  if (!parsed) {
     return {
       subject,
       lines: [],
@@ -49,7 +47,7 @@ export function validateMessage(
       ],
     };
   }
-  const org = match[1]!;
+  const org = parsed.org;
   const { lines, rejected } = parseMessage(payload, ORG_KEY);
   const rewritten: string[] = [];
   const tags = { org };

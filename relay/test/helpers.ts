@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
-import { createLogger, silentLogger } from "@platform-metrics/sdk";
+import { createLogger, silentLogger } from "@platform-metrics/sdk/service";
 import { type Influx, type NatsServer, startInflux, startNats } from "@platform-metrics/testing";
 import { loadRelayConfig, type RelayConfig } from "../src/config.js";
 import { type Relay, startRelay } from "../src/relay.js";

@@ -1,5 +1,5 @@
+import { InfluxV1Client } from "@platform-metrics/sdk/influx";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InfluxClient } from "../src/influx/client.js";
 import { writeLines } from "../src/influx/write-lines.js";
 import type { Relay } from "../src/relay.js";
 import {
@@ -137,7 +137,7 @@ describe("writeLines against a real influxd", () => {
   afterAll(() => servers?.close());
 
   it("splits a body above InfluxDB's max-body-size (25 MB) and writes both halves", async () => {
-    const client = new InfluxClient(
+    const client = new InfluxV1Client(
       { name: "a", url: servers.a.url },
       { db: DB, timeoutMs: 60_000, gzip: false },
     );

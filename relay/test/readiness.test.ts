@@ -1,4 +1,4 @@
-import { createLogger } from "@platform-metrics/sdk";
+import { createLogger } from "@platform-metrics/sdk/service";
 import { type Influx, type NatsServer, startInflux, startNats } from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRelayConfig } from "../src/config.js";

@@ -1,4 +1,4 @@
-import { parseLine, parseMessage, rewriteLine } from "@platform-metrics/sdk";
+import { parseLine, parseMessage, rewriteLine } from "@platform-metrics/sdk/line-protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { messageBody, validateMessage } from "../src/validate.js";

@@ -1,4 +1,7 @@
+import { RESERVED_TAGS } from "./contracts/names.js";
 import type { FieldType } from "./line-protocol/types.js";
+
+export { RESERVED_TAGS };
 
 /**
  * Units a field may declare: a closed list, so dashboards can format every one of them (bytes as MiB,
@@ -48,9 +51,6 @@ export type MeasurementDeclarations = Readonly<Record<string, MeasurementDeclara
 export function defineMeasurements<const M extends MeasurementDeclarations>(measurements: M): M {
   return measurements;
 }
-
-/** Tags every point gets from the SDK; a collector declares only its own. */
-export const RESERVED_TAGS = ["org", "source", "cluster"] as const;
 
 export const MEASUREMENT_NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
 export const KEY_NAME = /^[a-z][a-z0-9_]*$/;

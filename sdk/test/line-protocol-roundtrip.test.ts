@@ -1,6 +1,7 @@
 import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { decodeLine } from "../src/line-protocol/decode.js";
 import { encodePoint } from "../src/line-protocol/encode.js";
 import { parseMessage } from "../src/line-protocol/message.js";
 import { parseLine } from "../src/line-protocol/parse.js";
@@ -85,6 +86,30 @@ describe("encode -> parse round trip (property-based)", () => {
     );
     // Guards against a generator whose points the encoder nearly always refuses.
     expect(encoded).toBeGreaterThan(300);
+  });
+
+  it("decodes every line the encoder writes as the strict parser reads it (the test kit's light reader)", () => {
+    let decoded = 0;
+    fc.assert(
+      fc.property(point, (p) => {
+        const line = tryEncode(p);
+        if (line === undefined) return;
+        const strict = parseLine(line);
+        const light = decodeLine(line);
+        expect(light.measurement).toBe(strict.measurement);
+        expect(light.tags).toEqual(strict.tags);
+        expect(light.fields).toEqual(strict.fields);
+        expect(light.timestamp).toBe(strict.timestamp);
+        decoded++;
+      }),
+      { numRuns: 3000 },
+    );
+    // The property ran on real lines, not only on points the encoder refused.
+    expect(decoded).toBeGreaterThan(1000);
+    const proto = decodeLine('m,__proto__=x __proto__=1i,a="b" 1');
+    expect(Object.keys(proto.tags)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(proto.fields)).toBe(Object.prototype);
+    expect(proto.fields).toEqual(parseLine('m,__proto__=x __proto__=1i,a="b" 1').fields);
   });
 
   it("splits a message of encoded lines back into exactly those lines, even with CRLF endings", () => {

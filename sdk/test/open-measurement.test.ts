@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  checkDeclarations,
-  collectOnce,
-  defineCollector,
-  type PointBuilder,
-  renderMeasurements,
-} from "../src/index.js";
+import { checkDeclarations, renderMeasurements } from "../src/docs/index.js";
+import { collectOnce, defineCollector, type PointBuilder } from "../src/index.js";
 
 const measurements = {
   demo_scrape: {

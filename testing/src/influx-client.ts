@@ -1,3 +1,5 @@
+import { InfluxV1Client, quoteIdentifier, quoteString } from "@platform-metrics/sdk/influx";
+
 /** Credentials of an InfluxDB user. */
 export interface InfluxCredentials {
   username: string;
@@ -64,14 +66,10 @@ export interface InfluxClient {
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** A double-quoted InfluxQL identifier. */
-export function identifier(name: string): string {
-  return `"${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-}
+export const identifier = quoteIdentifier;
 
 /** A single-quoted InfluxQL string. */
-export function stringLiteral(value: string): string {
-  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-}
+export const stringLiteral = quoteString;
 
 /** A query as errors show it: passwords hidden. */
 function shown(q: string): string {
@@ -86,11 +84,6 @@ function credentials(
     return { username: options.username ?? "", password: options.password ?? "" };
   if (options.auth === null) return undefined;
   return options.auth ?? fallback;
-}
-
-function headers(auth: InfluxCredentials | undefined): Record<string, string> {
-  if (!auth) return {};
-  return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}` };
 }
 
 /** An error that says what was refused and for whom, never with the password. */
@@ -121,27 +114,26 @@ function checkName(kind: string, value: unknown): asserts value is string {
     throw new TypeError(`influx: ${kind} must be a non-empty string, got ${JSON.stringify(value)}`);
 }
 
-/** A small v1 HTTP API client for tests: /query and /write, with the admin's credentials by default. */
+/**
+ * The SDK's v1 client with the habits of a test: the admin's credentials by default, and every
+ * refusal thrown as an InfluxHttpError with InfluxDB's message.
+ */
 export function influxClient(url: string, admin: InfluxCredentials | undefined): InfluxClient {
+  const client = new InfluxV1Client({ name: "test", url }, { timeoutMs: REQUEST_TIMEOUT_MS });
+
   async function query(q: string, options: InfluxQueryOptions = {}): Promise<InfluxQueryResult> {
     checkName("query", q);
     const auth = credentials(options, admin);
-    const body = new URLSearchParams({ q, ...(options.db ? { db: options.db } : {}) });
-    const response = await fetch(`${url}/query`, {
-      method: "POST",
-      body,
-      headers: headers(auth),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const text = await response.text();
-    if (!response.ok) throw httpError("/query", `query: ${shown(q)}`, response.status, text, auth);
-    const result = JSON.parse(text) as InfluxQueryResult;
+    const answer = await client.query(q, { db: options.db || undefined, auth: auth ?? null });
+    if (answer.status < 200 || answer.status >= 300)
+      throw httpError("/query", `query: ${shown(q)}`, answer.status, answer.text, auth);
+    const result = JSON.parse(answer.text) as InfluxQueryResult;
     const failed = result.results.find((r) => r.error);
     if (failed)
       throw new InfluxHttpError(
         `influxd /query: ${failed.error} (query: ${shown(q)})`,
-        response.status,
-        text,
+        answer.status,
+        answer.text,
       );
     return result;
   }
@@ -151,16 +143,13 @@ export function influxClient(url: string, admin: InfluxCredentials | undefined):
     async write(db, lines, options = {}) {
       checkName("database", db);
       const auth = credentials(options, admin);
-      const params = new URLSearchParams({ db, precision: options.precision ?? "ns" });
-      const response = await fetch(`${url}/write?${params}`, {
-        method: "POST",
-        body: Array.isArray(lines) ? lines.join("\n") : lines,
-        headers: headers(auth),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      const answer = await client.write(lines, {
+        db,
+        precision: options.precision ?? "ns",
+        auth: auth ?? null,
       });
-      const text = await response.text();
-      if (response.status !== 204)
-        throw httpError("/write", `db: ${JSON.stringify(db)}`, response.status, text, auth);
+      if (answer.status !== 204)
+        throw httpError("/write", `db: ${JSON.stringify(db)}`, answer.status, answer.text, auth);
     },
     async createDatabase(db) {
       checkName("database", db);

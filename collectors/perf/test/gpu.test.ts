@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { collectOnce, createLogger } from "@platform-metrics/sdk";
+import { collectOnce } from "@platform-metrics/sdk";
+import { createLogger } from "@platform-metrics/sdk/service";
 import { afterEach, describe, expect, it } from "vitest";
 import collector from "../src/collector.js";
 import { findExecutable } from "../src/gpu/find-executable.js";

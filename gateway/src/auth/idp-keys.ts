@@ -1,4 +1,4 @@
-import type { Logger } from "@platform-metrics/sdk";
+import type { Logger } from "@platform-metrics/sdk/service";
 import {
   type CryptoKey,
   createLocalJWKSet,

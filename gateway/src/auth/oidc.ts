@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isOrgName } from "@platform-metrics/sdk/contracts";
 import {
   type CryptoKey,
   errors,
@@ -10,7 +11,7 @@ import {
 } from "jose";
 import { HttpError, unauthorized } from "../errors.js";
 import { IdpKeys, type IdpKeysOptions, IdpUnavailableError } from "./idp-keys.js";
-import { isOrgName, type Principal } from "./principal.js";
+import type { Principal } from "./principal.js";
 
 export interface OidcOptions extends IdpKeysOptions {
   audience: string;

@@ -1,3 +1,4 @@
+import { isOrgName } from "@platform-metrics/sdk/contracts";
 import { badRequest, forbidden } from "../errors.js";
 
 /** Who is calling, after authentication. `orgs` is "*" for platform admins. */
@@ -11,12 +12,6 @@ export interface Principal {
   /** The JWT's sub, for the log. */
   subject?: string;
   orgs: ReadonlySet<string> | "*";
-}
-
-const ORG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
-export function isOrgName(value: string): boolean {
-  return ORG.test(value);
 }
 
 /** The org a request reads: the one asked for (it must be granted) or the token's only org. */

@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { type FSWatcher, watch } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Logger } from "@platform-metrics/sdk";
+import { isOrgName } from "@platform-metrics/sdk/contracts";
+import type { Logger } from "@platform-metrics/sdk/service";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { isOrgName } from "./principal.js";
 import { type TokenEntry, TokenIndex } from "./token-auth.js";
 
 const entrySchema = z

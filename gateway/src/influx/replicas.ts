@@ -1,7 +1,6 @@
-import type { Logger } from "@platform-metrics/sdk";
-import { Pool, errors as undiciErrors } from "undici";
+import { InfluxV1Client, isTimeoutError } from "@platform-metrics/sdk/influx";
+import type { Logger } from "@platform-metrics/sdk/service";
 import { badRequest, HttpError } from "../errors.js";
-import { fetchText } from "./fetch-text.js";
 
 export interface InfluxSeries {
   name: string;
@@ -37,8 +36,7 @@ export interface ReplicasOptions {
 
 interface Replica {
   name: string;
-  pool: Pool;
-  basePath: string;
+  client: InfluxV1Client;
   healthy: boolean;
   lastError?: string;
 }
@@ -75,30 +73,23 @@ function statementError(error: string): Error {
  */
 export class Replicas {
   private readonly replicas: Replica[];
-  private readonly headers: Record<string, string>;
-  private readonly dbParam: string;
   private probeTimer?: NodeJS.Timeout;
   private probing = false;
 
   constructor(private readonly options: ReplicasOptions) {
-    this.replicas = options.replicas.map(({ name, url }) => {
-      const parsed = new URL(url);
-      return {
-        name,
-        // Kept-alive connections, one per concurrent query. No pipelining: influxd answers a
-        // connection's requests one after another, so a slow query would hold up the fast ones
-        // queued behind it.
-        pool: new Pool(parsed.origin, { connections: 64, keepAliveTimeout: 30_000 }),
-        basePath: parsed.pathname.replace(/\/+$/, ""),
-        healthy: true,
-      };
-    });
-    this.headers = { accept: "application/json" };
-    this.dbParam = encodeURIComponent(options.db);
-    if (options.username !== undefined) {
-      const basic = Buffer.from(`${options.username}:${options.password ?? ""}`).toString("base64");
-      this.headers.authorization = `Basic ${basic}`;
-    }
+    this.replicas = options.replicas.map((replica) => ({
+      name: replica.name,
+      // Kept-alive connections, one per concurrent query. No pipelining: influxd answers a
+      // connection's requests one after another, so a slow query would hold up the fast ones
+      // queued behind it.
+      client: new InfluxV1Client(replica, {
+        username: options.username,
+        password: options.password,
+        timeoutMs: options.queryTimeout,
+        connections: 64,
+      }),
+      healthy: true,
+    }));
   }
 
   start(): void {
@@ -109,7 +100,7 @@ export class Replicas {
 
   async close(): Promise<void> {
     clearInterval(this.probeTimer);
-    await Promise.all(this.replicas.map((replica) => replica.pool.close().catch(() => undefined)));
+    await Promise.all(this.replicas.map((replica) => replica.client.close().catch(() => undefined)));
   }
 
   status(): ReplicaStatus[] {
@@ -123,9 +114,8 @@ export class Replicas {
    * by its caller is the query's problem, answered 4xx or 504, and never retried.
    */
   async query(influxql: string, signal?: AbortSignal): Promise<ReplicaAnswer> {
-    let q: string;
     try {
-      q = encodeURIComponent(influxql);
+      encodeURIComponent(influxql);
     } catch {
       // Only a lone UTF-16 surrogate makes encodeURIComponent throw; the schemas refuse those first.
       throw badRequest("the query holds text that is not valid Unicode (a lone UTF-16 surrogate)");
@@ -133,7 +123,7 @@ export class Replicas {
     const ordered = [...this.replicas.filter((r) => r.healthy), ...this.replicas.filter((r) => !r.healthy)];
     for (const replica of ordered.slice(0, 2)) {
       try {
-        const results = await this.send(replica, q, influxql, signal);
+        const results = await this.send(replica, influxql, signal);
         this.mark(replica, true);
         return { replica: replica.name, results };
       } catch (error) {
@@ -172,7 +162,6 @@ export class Replicas {
 
   private async send(
     replica: Replica,
-    encodedQuery: string,
     influxql: string,
     signal: AbortSignal | undefined,
   ): Promise<InfluxStatementResult[]> {
@@ -180,26 +169,13 @@ export class Replicas {
     let statusCode: number;
     let text: string;
     try {
-      // influxd sends its headers only once the answer is ready, so the headers timeout bounds the
-      // query; undici's own timers cost less than an AbortSignal per request.
-      ({ statusCode, text } = await fetchText(
-        replica.pool,
-        {
-          method: "GET",
-          path: `${replica.basePath}/query?db=${this.dbParam}&q=${encodedQuery}`,
-          headers: this.headers,
-          headersTimeout: timeout,
-          bodyTimeout: timeout,
-        },
+      ({ status: statusCode, text } = await replica.client.query(influxql, {
+        db: this.options.db,
+        method: "GET",
         signal,
-      ));
+      }));
     } catch (error) {
-      if (
-        error instanceof undiciErrors.HeadersTimeoutError ||
-        error instanceof undiciErrors.BodyTimeoutError
-      ) {
-        throw new ReplicaFailure("timeout", `no answer within ${timeout} ms`);
-      }
+      if (isTimeoutError(error)) throw new ReplicaFailure("timeout", `no answer within ${timeout} ms`);
       throw new ReplicaFailure("unavailable", (error as Error).message);
     }
 
@@ -236,14 +212,8 @@ export class Replicas {
   /** Undefined when the replica answers its ping, else why not. */
   private async ping(replica: Replica): Promise<string | undefined> {
     try {
-      const response = await replica.pool.request({
-        method: "GET",
-        path: `${replica.basePath}/ping`,
-        headers: this.headers,
-        signal: AbortSignal.timeout(Math.min(2000, this.options.probeInterval * 4)),
-      });
-      await response.body.dump();
-      return response.statusCode === 204 ? undefined : `ping answered HTTP ${response.statusCode}`;
+      const status = await replica.client.ping(Math.min(2000, this.options.probeInterval * 4));
+      return status === 204 ? undefined : `ping answered HTTP ${status}`;
     } catch (error) {
       return `ping failed: ${(error as Error).message}`;
     }

@@ -1,3 +1,4 @@
+import { quoteIdentifier, quoteString } from "@platform-metrics/sdk/influx";
 import { badRequest } from "../errors.js";
 import type { Aggregate, StructuredQuery } from "./schema.js";
 import { durationNs, formatNsDuration, parseTimeSpec, TIME_SPEC_HELP } from "./time-range.js";
@@ -5,15 +6,7 @@ import { durationNs, formatNsDuration, parseTimeSpec, TIME_SPEC_HELP } from "./t
 // The only place InfluxQL text is built. Caller text only ever appears inside a quoted identifier or
 // a string literal, escaped, so it cannot end the quote; every statement is pinned to one org.
 
-/** `"name"`, with `\` and `"` escaped as the InfluxQL scanner reads them. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-}
-
-/** `'value'`, with `\` and `'` escaped. */
-export function quoteString(value: string): string {
-  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-}
+export { quoteIdentifier, quoteString };
 
 /**
  * `"tag"::tag = 'value'`. Without `::tag`, InfluxQL reads the name as a field when any point of the

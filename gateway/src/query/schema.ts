@@ -1,4 +1,4 @@
-import { RESERVED_TAGS } from "@platform-metrics/sdk";
+import { RESERVED_TAGS } from "@platform-metrics/sdk/contracts";
 import { z } from "zod";
 import { DURATION_PATTERN, TIME_SPEC_HELP } from "./time-range.js";
 

@@ -1,3 +1,4 @@
+import { isOrgName } from "@platform-metrics/sdk/contracts";
 import type {
   FastifyError,
   FastifyInstance,
@@ -5,7 +6,7 @@ import type {
   FastifyReply,
   FastifyRequest,
 } from "fastify";
-import { isOrgName, type Principal, resolveOrg } from "../auth/principal.js";
+import { type Principal, resolveOrg } from "../auth/principal.js";
 import { HttpError, notFound } from "../errors.js";
 import type { Replicas } from "../influx/replicas.js";
 import type { Statement } from "../influxql/ast.js";
@@ -61,9 +62,10 @@ function databases(principal: Principal, database: string): string[] {
 /** The org a database name stands for: the database behind the gateway, or an org's own name. */
 function orgOf(principal: Principal, db: string, database: string): string {
   if (db === database) return resolveOrg(principal, undefined);
+  const shown = JSON.stringify(db.slice(0, 100));
   if (!isOrgName(db)) {
     throw notFound(
-      `database not found: ${JSON.stringify(db.slice(0, 100))}; use ${JSON.stringify(database)} or the name of an org the token grants`,
+      `database not found: ${shown}; use ${JSON.stringify(database)} or the name of an org the token grants`,
     );
   }
   return resolveOrg(principal, db);

@@ -1,4 +1,4 @@
-import { RESERVED_TAGS } from "@platform-metrics/sdk";
+import { RESERVED_TAGS } from "@platform-metrics/sdk/contracts";
 import type { Replicas } from "../influx/replicas.js";
 import { discovery } from "../query/build-influxql.js";
 import { nowNs } from "../query/time-range.js";

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger, type Logger, silentLogger } from "@platform-metrics/sdk";
+import { createLogger, type Logger, silentLogger } from "@platform-metrics/sdk/service";
 import { type Influx, startInflux } from "@platform-metrics/testing";
 import type { FastifyInstance } from "fastify";
 import { createToken } from "../../src/cli/token-create.js";

@@ -1,10 +1,8 @@
-import type { Logger } from "@platform-metrics/sdk";
-import type { InfluxClient } from "./client.js";
+import { type InfluxV1Client, quoteIdentifier } from "@platform-metrics/sdk/influx";
+import type { Logger } from "@platform-metrics/sdk/service";
 
 /** "unauthorized": the credentials are wrong; "not-permitted": right, but not an admin's. */
 export type BootstrapResult = "ready" | "not-permitted" | "unauthorized" | "unreachable";
-
-const quoteIdent = (name: string) => `"${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
 /**
  * Creates the database and makes `policy` (`raw` unless PM_INFLUX_RP names another), of the retention,
@@ -12,21 +10,21 @@ const quoteIdent = (name: string) => `"${name.replace(/\\/g, "\\\\").replace(/"/
  * it, and the relay goes on writing.
  */
 export async function bootstrap(
-  client: InfluxClient,
+  client: InfluxV1Client,
   db: string,
   retentionMs: number,
   log: Logger,
   policy = "raw",
 ): Promise<BootstrapResult> {
   const hours = Math.max(1, Math.round(retentionMs / 3_600_000));
-  const rp = quoteIdent(policy);
+  const rp = quoteIdentifier(policy);
   const statements = [
     // With its policy in one statement: a plain CREATE DATABASE makes "autogen" the default until
     // the next statement, and a write of another delivery (or relay) landing in between went there,
     // unseen by queries of the default policy and kept forever. On a database that exists with
     // other policies InfluxDB answers "retention policy conflicts": the next statement sees to it.
-    `CREATE DATABASE ${quoteIdent(db)} WITH DURATION ${hours}h REPLICATION 1 NAME ${rp}`,
-    `CREATE RETENTION POLICY ${rp} ON ${quoteIdent(db)} DURATION ${hours}h REPLICATION 1 DEFAULT`,
+    `CREATE DATABASE ${quoteIdentifier(db)} WITH DURATION ${hours}h REPLICATION 1 NAME ${rp}`,
+    `CREATE RETENTION POLICY ${rp} ON ${quoteIdentifier(db)} DURATION ${hours}h REPLICATION 1 DEFAULT`,
   ];
   try {
     for (const statement of statements) {
@@ -53,7 +51,7 @@ export async function bootstrap(
       if (statement === statements[0] && /retention policy conflicts/.test(answer.message)) continue;
       if (/retention policy already exists/.test(answer.message)) {
         const alter = await client.query(
-          `ALTER RETENTION POLICY ${rp} ON ${quoteIdent(db)} DURATION ${hours}h DEFAULT`,
+          `ALTER RETENTION POLICY ${rp} ON ${quoteIdentifier(db)} DURATION ${hours}h DEFAULT`,
         );
         if (!alter.failed) continue;
       }

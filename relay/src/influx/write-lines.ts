@@ -1,5 +1,5 @@
-import { LineProtocolError, parseLine } from "@platform-metrics/sdk";
-import type { InfluxAnswer, InfluxClient } from "./client.js";
+import type { InfluxAnswer, InfluxV1Client } from "@platform-metrics/sdk/influx";
+import { LineProtocolError, parseLine } from "@platform-metrics/sdk/line-protocol";
 
 export interface RefusedLine {
   /** Index into the lines given to `writeLines`. */
@@ -30,7 +30,7 @@ const MAX_ROUNDS = 16;
  * names no line (points beyond retention, limits), the batch is halved until each refused line stands
  * alone. A body too large is halved too. Nothing refused is ever retried.
  */
-export async function writeLines(client: InfluxClient, lines: readonly string[]): Promise<WriteOutcome> {
+export async function writeLines(client: InfluxV1Client, lines: readonly string[]): Promise<WriteOutcome> {
   const refused: RefusedLine[] = [];
   const all = Array.from(lines, (_, index) => index);
   const outcome = await writeIsolating(client, lines, all, refused);
@@ -42,7 +42,7 @@ export async function writeLines(client: InfluxClient, lines: readonly string[])
  * replica); the lines themselves are only built when InfluxDB refuses some and they must be told apart.
  */
 export async function writeBody(
-  client: InfluxClient,
+  client: InfluxV1Client,
   body: Buffer,
   lines: () => readonly string[],
 ): Promise<WriteOutcome> {
@@ -61,7 +61,7 @@ export async function writeBody(
 }
 
 /** What a refused write means, apart from 400 and 413, which say something about the lines. */
-function failureOf(client: InfluxClient, answer: InfluxAnswer): Failure | undefined {
+function failureOf(client: InfluxV1Client, answer: InfluxAnswer): Failure | undefined {
   const reason = `${client.replica.name}: HTTP ${answer.status}: ${answer.message}`;
   if (answer.status === 401 || answer.status === 403) return { kind: "fatal", reason };
   if (answer.status === 404 && /database not found/.test(answer.message))
@@ -76,7 +76,7 @@ type Failure = Exclude<WriteOutcome, { kind: "stored" }>;
 
 /** Writes `lines[i]` for each i in `indexes`; refused ones are added to `refused`. */
 async function writeIsolating(
-  client: InfluxClient,
+  client: InfluxV1Client,
   lines: readonly string[],
   indexes: readonly number[],
   refused: RefusedLine[],
@@ -111,7 +111,7 @@ async function writeIsolating(
 }
 
 async function halve(
-  client: InfluxClient,
+  client: InfluxV1Client,
   lines: readonly string[],
   indexes: readonly number[],
   refused: RefusedLine[],

@@ -1,14 +1,10 @@
 import { z } from "zod";
+import { NAME_PATTERN, NAME_RULE } from "../contracts/names.js";
 import { DEFAULT_HTTP_PORTS } from "../runtime/ports.js";
 import { duration } from "./duration.js";
 
 /** An org or source becomes a NATS subject token: no dots, spaces or wildcards. */
-export const subjectToken = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9_-]{0,62}$/,
-    "expected lowercase letters, digits, - or _ (a NATS subject token), at most 63 characters",
-  );
+export const subjectToken = z.string().regex(NAME_PATTERN, `expected ${NAME_RULE}`);
 
 const sink = z
   .string()

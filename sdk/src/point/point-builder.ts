@@ -1,6 +1,6 @@
+import { decodeLine } from "../line-protocol/decode.js";
 import { escapeKey, escapeStringField } from "../line-protocol/escape.js";
 import { formatFloat } from "../line-protocol/format-float.js";
-import { parseLine } from "../line-protocol/parse.js";
 import { type FieldType, type FieldValue, LineProtocolError, type Point } from "../line-protocol/types.js";
 import type { MeasurementDeclaration } from "../measurements.js";
 import { type CompiledMeasurement, type TagTemplate, tagTemplate } from "./compiled-measurements.js";
@@ -242,7 +242,7 @@ export class PointBuilder<M extends MeasurementDeclaration = any> {
   private decode() {
     const line =
       this.fieldCount > 0 ? this.encode(tagTemplate(this.declaration!, "", "", undefined), "") : null;
-    return line === null ? { tags: {}, fields: {} } : parseLine(line);
+    return line === null ? { tags: {}, fields: {} } : decodeLine(line);
   }
 
   private set(key: string, type: FieldType, text: string): this {

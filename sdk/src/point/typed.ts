@@ -37,12 +37,12 @@ export type TypedFieldValue<T extends FieldType> = Extract<FieldValue, { type: T
 
 /** An open measurement (`open.tags`) also carries tags named at run time. */
 type OpenTags<M extends MeasurementDeclaration> = M extends { open: { tags: string } }
-  ? Partial<Record<string, string>>
+  ? Record<string, string>
   : unknown;
 
 /** An open measurement (`open.fields`) also carries fields named at run time, of any type. */
 type OpenFields<M extends MeasurementDeclaration> = M extends { open: { fields: string } }
-  ? Partial<Record<string, FieldValue>>
+  ? Record<string, FieldValue>
   : unknown;
 
 /**

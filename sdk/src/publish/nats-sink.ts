@@ -2,6 +2,7 @@ import { EventEmitter, once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
+import { metricsSubject } from "../contracts/subjects.js";
 import type { BatchQueue } from "./batch.js";
 import { Batcher } from "./batcher.js";
 import type { LineChunk } from "./line-chunk.js";
@@ -112,7 +113,7 @@ export class NatsSink implements Sink {
   private subject(org: string): string {
     let subject = this.subjects.get(org);
     if (subject === undefined) {
-      subject = `metrics.${org}.${this.options.source}`;
+      subject = metricsSubject(org, this.options.source);
       if (this.subjects.size >= 1000) this.subjects.clear();
       this.subjects.set(org, subject);
     }

@@ -1,5 +1,3 @@
-import type { Collector } from "../collector.js";
-
 /**
  * Default `PM_HTTP_PORT` of each service, one block so that every service can run on one machine (a
  * laptop, a node) with its defaults; docs/ports.md has the table. Outside Linux's ephemeral range
@@ -21,6 +19,6 @@ export const DEFAULT_HTTP_PORTS = {
 } as const;
 
 /** The health port a collector listens on unless PM_HTTP_PORT says otherwise. */
-export function defaultHttpPort(collector: Pick<Collector, "httpPort">): number {
+export function defaultHttpPort(collector: { httpPort?: number }): number {
   return collector.httpPort ?? DEFAULT_HTTP_PORTS.other;
 }

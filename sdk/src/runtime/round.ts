@@ -1,6 +1,7 @@
 import { Buffer } from "node:buffer";
+import { isOrgName } from "../contracts/names.js";
+import { decodeLine } from "../line-protocol/decode.js";
 import { DEFAULT_MAX_LINE_BYTES, MAX_TIMESTAMP, MIN_TIMESTAMP } from "../line-protocol/limits.js";
-import { parseLine } from "../line-protocol/parse.js";
 import type { Point } from "../line-protocol/types.js";
 import type { MeasurementDeclarations } from "../measurements.js";
 import {
@@ -13,8 +14,6 @@ import type { Problem } from "../point/problems.js";
 import { chunkOf, type LineChunk, linesOf } from "../publish/line-chunk.js";
 
 export type { Problem, ProblemKind } from "../point/problems.js";
-
-const ORG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 export interface RoundOutput {
   /** Encoded lines by org, as chunks of joined lines (see LineChunk). */
@@ -234,7 +233,7 @@ export class RoundRecorder {
     }
     if (builder.dropped !== undefined) return builder.dropped;
     const org = builder.orgOverride;
-    if (org !== undefined && org !== tags.org && !ORG.test(org)) {
+    if (org !== undefined && org !== tags.org && !isOrgName(org)) {
       return {
         kind: "invalid_org",
         measurement,
@@ -304,7 +303,7 @@ export function outputLines(output: RoundOutput, org?: string): string[] {
 
 /** The point as it goes out: decoded from its own line, so the test kit sees exactly what is published. */
 function toPoint(line: string, timestamp: bigint): Point {
-  const parsed = parseLine(line);
+  const parsed = decodeLine(line);
   return {
     measurement: parsed.measurement,
     tags: { ...parsed.tags },

@@ -1,4 +1,4 @@
-import { parseMessage } from "@platform-metrics/sdk";
+import { parseMessage } from "@platform-metrics/sdk/line-protocol";
 import { SampleSink } from "./sample.js";
 
 /** Line protocol: each field of each line is a sample named <measurement>_<field>, tagged with the line's tags. */
