@@ -360,7 +360,7 @@ function linkBin() {
 
 /** The README's settings and measurement tables, as `npm run docs` writes them. */
 async function writeReadmeTables() {
-  const sdk = await import(pathToFileURL(join(root, "sdk/dist/index.js")).href);
+  const sdk = await import(pathToFileURL(join(root, "sdk/dist/docs/index.js")).href);
   const collector = (await import(pathToFileURL(join(pkgDir, "dist/collector.js")).href)).default;
   const readmePath = join(pkgDir, "README.md");
   let readme = readFileSync(readmePath, "utf8");

@@ -42,6 +42,15 @@ describe("InfluxQL grammar (fast-check)", () => {
   });
 });
 
+describe("InfluxQL numbers", () => {
+  it("reads -0.0 as 0, so a query with it prints back to the same tree (found by the property above)", () => {
+    const tree = parseQuery("SELECT aa() FROM m WHERE -0.00000");
+    expect(tree[0]).toMatchObject({ where: { kind: "number", value: 0 } });
+    expect(Object.is((tree[0] as { where: { value: number } }).where.value, -0)).toBe(false);
+    expect(parseQuery(printQuery(tree))).toEqual(tree);
+  });
+});
+
 describe("org scoping", () => {
   const ORG = `"org"::tag = 'acme'`;
   const scoped = (q: string) => {

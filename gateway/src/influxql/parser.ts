@@ -471,7 +471,8 @@ export class Parser {
       if (token.type === "integer" || token.type === "number" || token.type === "duration") {
         const literal = this.primary();
         if (literal.kind === "integer") return { kind: "integer", value: -literal.value };
-        if (literal.kind === "number") return { kind: "number", value: -literal.value };
+        // -0.0 is 0 (influxd compares them equal), so the tree prints back as it was parsed.
+        if (literal.kind === "number") return { kind: "number", value: -literal.value || 0 };
         if (literal.kind === "duration") return { kind: "duration", text: `-${literal.text}` };
       }
       return { kind: "binary", op: "*", left: { kind: "integer", value: -1n }, right: this.unary() };
