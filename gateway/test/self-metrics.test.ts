@@ -4,7 +4,6 @@ import { METRICS_STREAM, METRICS_SUBJECTS, metricsSubject } from "@platform-metr
 import { type Point, parseLine } from "@platform-metrics/sdk/line-protocol";
 import { checkPoint, createLogger, declaredLine } from "@platform-metrics/sdk/service";
 import { type NatsServer, startNats } from "@platform-metrics/testing";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GATEWAY_MEASUREMENTS } from "../src/measurements.js";
 import { GatewayCounters } from "../src/self-metrics/counters.js";
