@@ -179,7 +179,10 @@ describe("deploy/nats users", () => {
     const user = env.find((e) => e.name === "PM_NATS_USER")!.value!;
     const passwordKey = env.find((e) => e.name === "PM_NATS_PASSWORD")!.valueFrom!.secretKeyRef!.key;
     const tokensFile = join(dir, "tokens.yaml");
-    writeFileSync(tokensFile, `tokens:\n  - ${JSON.stringify(createToken({ id: "t", orgs: ["acme"] }).entry)}\n`);
+    writeFileSync(
+      tokensFile,
+      `tokens:\n  - ${JSON.stringify(createToken({ id: "t", orgs: ["acme"] }).entry)}\n`,
+    );
     const app = await createGateway({
       config: loadGatewayConfig({
         env: {
