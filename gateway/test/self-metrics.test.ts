@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { METRICS_STREAM, METRICS_SUBJECTS, metricsSubject } from "@platform-metrics/sdk/contracts";
@@ -127,8 +129,46 @@ describe("pm_gateway", () => {
       );
       await waitFor(() => ofPod("gw-tick").length >= 2, "a second pm_gateway point");
     } finally {
+      const published = ofPod("gw-tick").length;
       await app.close();
+      // close() publishes one more; waited for, so that no later test sees it arrive.
+      await waitFor(() => ofPod("gw-tick").length > published, "the pm_gateway point published on close");
     }
+  });
+
+  it("counts a query that failed on one replica and the failover that answered it", async () => {
+    // A replica that answers its ping but fails every query with 500: the gateway tries the next.
+    const failing = createServer((request, response) => {
+      response.writeHead(request.url?.startsWith("/ping") ? 204 : 500).end();
+    });
+    await new Promise<void>((resolve) => failing.listen(0, "127.0.0.1", resolve));
+    const failingUrl = `http://127.0.0.1:${(failing.address() as AddressInfo).port}`;
+    const app = await startGateway(`bad=${failingUrl},a=${fixture.a.url}`, DB, fixture.tokensFile, {
+      PM_NATS_URL: nats.url,
+      PM_METRICS_INTERVAL: "1h",
+      PM_POD_NAME: "gw-failover",
+      PM_GATEWAY_PROBE_INTERVAL: "1h",
+    });
+    try {
+      const answer = await app.inject({
+        method: "GET",
+        url: "/api/v1/measurements?org=acme",
+        headers: bearer(tokens.acme),
+      });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.headers["x-pm-replica"]).toBe("a");
+    } finally {
+      await app.close();
+      await new Promise((resolve) => failing.close(resolve));
+    }
+    await waitFor(() => ofPod("gw-failover").length > 0, "the pm_gateway point published on close");
+    const { point } = ofPod("gw-failover")[0]!;
+    expect(checkPoint(GATEWAY_MEASUREMENTS, point)).toEqual([]);
+    expect([integer(point, "queries"), integer(point, "query_errors"), integer(point, "failovers")]).toEqual([
+      2, 1, 1,
+    ]);
+    expect(integer(point, "responses_2xx")).toBe(1);
+    expect(integer(point, "replicas")).toBe(2);
   });
 
   it("works without PM_NATS_URL, says once that its self-metrics are off, and publishes nothing", async () => {
