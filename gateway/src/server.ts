@@ -21,7 +21,7 @@ import { openapiRoutes } from "./routes/openapi.js";
 import { queryRoutes } from "./routes/query.js";
 import { countResponsesPlugin } from "./self-metrics/count-responses.js";
 import { GatewayCounters } from "./self-metrics/counters.js";
-import { startSelfMetrics } from "./self-metrics/publish.js";
+import { type SelfMetrics, startSelfMetrics } from "./self-metrics/publish.js";
 
 const API_HEADERS = {
   "cache-control": "no-store",
@@ -100,11 +100,11 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
     clientErrorHandler,
   });
   app.decorate("replicaStatus", () => replicas.status());
-  const selfMetrics = await startSelfMetrics(config, counters, () => replicas.status(), logger);
+  let selfMetrics: SelfMetrics | undefined;
   app.addHook("onClose", async () => {
     tokens?.close();
     // Its last point, with the last requests' counts, goes out before NATS is let go.
-    await selfMetrics.stop();
+    await selfMetrics?.stop();
     await replicas.close();
   });
 
@@ -169,6 +169,8 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
     });
   });
 
+  // Last: a gateway that fails to build leaves no NATS connection open behind it.
+  selfMetrics = await startSelfMetrics(config, counters, () => replicas.status(), logger);
   replicas.start();
   return app;
 }

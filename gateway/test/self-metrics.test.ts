@@ -4,9 +4,10 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { METRICS_STREAM, METRICS_SUBJECTS, metricsSubject } from "@platform-metrics/sdk/contracts";
 import { type Point, parseLine } from "@platform-metrics/sdk/line-protocol";
-import { checkPoint, createLogger, declaredLine } from "@platform-metrics/sdk/service";
+import { ConfigError, checkPoint, createLogger, declaredLine } from "@platform-metrics/sdk/service";
 import { type NatsServer, startNats } from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadGatewayConfig } from "../src/config.js";
 import { GATEWAY_MEASUREMENTS } from "../src/measurements.js";
 import { GatewayCounters } from "../src/self-metrics/counters.js";
 import { gatewayLine } from "../src/self-metrics/gateway-line.js";
@@ -184,6 +185,33 @@ describe("pm_gateway", () => {
     }
     expect(ofPod("gw-off")).toEqual([]);
     expect(received.length).toBe(before);
+  });
+});
+
+describe("pm_gateway's settings", () => {
+  const load = (env: Record<string, string>) => () =>
+    loadGatewayConfig({
+      env: { PM_INFLUX_URLS: "a=http://127.0.0.1:8086", PM_GATEWAY_TOKENS_FILE: "/t.yaml", ...env },
+    });
+
+  it.each([
+    [{ PM_NATS_URL: "http://127.0.0.1:4222" }, /PM_NATS_URL/],
+    [{ PM_NATS_URL: " , " }, /PM_NATS_URL/],
+    [{ PM_METRICS_INTERVAL: "500ms" }, /PM_METRICS_INTERVAL/],
+    [{ PM_METRICS_INTERVAL: "often" }, /PM_METRICS_INTERVAL/],
+  ])("refuses %o at start, naming the variable", (env, named) => {
+    expect(load(env)).toThrow(ConfigError);
+    expect(load(env)).toThrow(named);
+  });
+
+  it("takes several NATS servers, and defaults to no NATS and 10 s", () => {
+    const defaults = load({})();
+    expect(defaults.natsUrl).toBeUndefined();
+    expect(defaults.metricsInterval).toBe(10_000);
+    expect(load({ PM_NATS_URL: "nats://a:4222,nats://b:4222" })().natsUrl).toEqual([
+      "nats://a:4222",
+      "nats://b:4222",
+    ]);
   });
 });
 
