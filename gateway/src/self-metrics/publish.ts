@@ -5,8 +5,11 @@ import type { ReplicaStatus } from "../influx/replicas.js";
 import type { GatewayCounters } from "./counters.js";
 import { gatewayLine } from "./gateway-line.js";
 
-/** On shutdown, the last point's wait for NATS: short, a gateway's stop must not hang on it. */
-const FLUSH_TIMEOUT_MS = 3000;
+/**
+ * On shutdown, the last point's wait for NATS: bounded, so a stop never hangs on it, and within the
+ * Deployment's 20 s grace period after in-flight queries (PM_GATEWAY_QUERY_TIMEOUT, 10 s) have ended.
+ */
+const FLUSH_TIMEOUT_MS = 5000;
 
 export interface SelfMetrics {
   /** Publishes the last point and waits (briefly) until it is delivered. */
