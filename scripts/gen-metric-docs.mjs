@@ -3,8 +3,8 @@
 // file, from its config schema) into its README (between the metrics and config markers), and
 // docs/metrics.md, and the same declarations as JSON for the gateway (units, descriptions, the
 // dashboard's overview pages) and a Grafana dashboard per source (deploy/grafana), from the
-// declarations in each built dist/collector.js and the relay's own (RELAY_MEASUREMENTS, exported by
-// @platform-metrics/relay). `--check` changes nothing and exits 1 when a file is out of date (the
+// declarations in each built dist/collector.js and the relay's and gateway's own (RELAY_MEASUREMENTS,
+// GATEWAY_MEASUREMENTS, exported by @platform-metrics/relay and @platform-metrics/gateway). `--check` changes nothing and exits 1 when a file is out of date (the
 // SDK's tests run it, so docs cannot drift).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -14,10 +14,14 @@ import { collectorDashboard, grafanaKustomization } from "./grafana-dashboards.m
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const check = process.argv.includes("--check");
 const sdk = await import("@platform-metrics/sdk/docs");
-const relay = await import("@platform-metrics/relay").catch((error) => {
-  console.error(`relay: not built (run npm run build first): ${error.message}`);
-  process.exit(2);
-});
+const [relay, gateway] = await Promise.all(
+  ["relay", "gateway"].map((name) =>
+    import(`@platform-metrics/${name}`).catch((error) => {
+      console.error(`${name}: not built (run npm run build first): ${error.message}`);
+      process.exit(2);
+    }),
+  ),
+);
 
 const packageDirs = ["collectors", "examples"].flatMap((group) =>
   existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : [],
@@ -63,8 +67,16 @@ addSource(join(root, "relay"), {
   interval: relay.RELAY_METRICS_INTERVAL,
   measurements: relay.RELAY_MEASUREMENTS,
 });
+writeReadme(join(root, "gateway"), gateway.GATEWAY_MEASUREMENTS);
+addSource(join(root, "gateway"), {
+  name: "gateway",
+  description:
+    "The gateway's own metrics: the API's answers by class, refusals, and its queries to InfluxDB.",
+  interval: gateway.GATEWAY_METRICS_INTERVAL,
+  measurements: gateway.GATEWAY_MEASUREMENTS,
+});
 
-/** The measurement table, and for a collector (not the relay) its settings, into its README. */
+/** The measurement table, and for a collector (not the relay or gateway) its settings, into its README. */
 function writeReadme(dir, measurements, collector) {
   const table = sdk.renderMeasurements(measurements, 3);
   const readmePath = join(dir, "README.md");

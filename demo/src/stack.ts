@@ -172,6 +172,9 @@ export class DemoStack {
           PM_GATEWAY_TOKENS_FILE: tokensFile,
           PM_GATEWAY_PROBE_INTERVAL: "1s",
           PM_GATEWAY_NOTICE: this.notice(),
+          // Its own pm_gateway points, like the relay's pm_relay.
+          PM_NATS_URL: this.natsUrl,
+          PM_POD_NAME: "demo-gateway",
         },
       }),
     ]);

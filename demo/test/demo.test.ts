@@ -132,6 +132,24 @@ describe("npm run demo", () => {
     },
   );
 
+  it.each([
+    ["relay", "pm_relay", "points_written"],
+    ["gateway", "pm_gateway", "requests"],
+  ])("%s: its own %s points are queryable, counting its work", async (source, measurement, field) => {
+    const counted = await waitFor(`${measurement} ${field} above 0`, async () => {
+      const answer = await gateway.query({
+        measurement,
+        fields: [field],
+        aggregate: "max",
+        where: { source },
+        range: { from: "-15m" },
+      });
+      const value = answer.status === 200 ? answer.body.series[0]?.values.at(-1)?.[1] : undefined;
+      return typeof value === "number" && value > 0 ? value : undefined;
+    });
+    expect(counted).toBeGreaterThan(0);
+  });
+
   it("component-status finds every service of the demo up, at its health URL", async () => {
     const services = stack.services.filter((s) => s.health).map((s) => s.name);
     const up = await waitFor("component_status up=1 for every service", async () => {

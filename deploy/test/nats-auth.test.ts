@@ -14,6 +14,9 @@ import {
   startNats,
 } from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken } from "../../gateway/src/cli/token-create.js";
+import { loadGatewayConfig } from "../../gateway/src/config.js";
+import { createGateway } from "../../gateway/src/server.js";
 import { loadRelayConfig } from "../../relay/src/config.js";
 import { RELAY_INBOX_PREFIX } from "../../relay/src/inbox.js";
 import { type Relay, startRelay } from "../../relay/src/relay.js";
@@ -25,6 +28,7 @@ import { DEPLOY, type K8sObject, render } from "./kustomize.js";
 const nats = render(join(DEPLOY, "nats"));
 const secret = render(join(DEPLOY, "example-secrets")).find((o) => o.metadata.name === "pm-nats-users")!;
 const config = nats.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith("pm-nats-config"))!;
+const gatewayDeployment = render(join(DEPLOY, "gateway")).find((o) => o.kind === "Deployment")!;
 
 /** The NATS container's variables that come from pm-nats-users, with the example's values. */
 function passwordEnv(statefulSet: K8sObject): Record<string, string> {
@@ -167,6 +171,40 @@ describe("deploy/nats users", () => {
   it("refuses a wrong password and an unknown user", async () => {
     await expect(as("perf-acme", "not-the-password")).rejects.toThrow(/Authorization Violation/i);
     await expect(as("nobody", "x")).rejects.toThrow(/Authorization Violation/i);
+  });
+
+  it("the gateway publishes pm_gateway as its user from deploy/gateway, and nothing else", async () => {
+    const env: { name: string; value?: string; valueFrom?: { secretKeyRef?: { key: string } } }[] =
+      gatewayDeployment.spec.template.spec.containers[0].env;
+    const user = env.find((e) => e.name === "PM_NATS_USER")!.value!;
+    const passwordKey = env.find((e) => e.name === "PM_NATS_PASSWORD")!.valueFrom!.secretKeyRef!.key;
+    const tokensFile = join(dir, "tokens.yaml");
+    writeFileSync(
+      tokensFile,
+      `tokens:\n  - ${JSON.stringify(createToken({ id: "t", orgs: ["acme"] }).entry)}\n`,
+    );
+    const app = await createGateway({
+      config: loadGatewayConfig({
+        env: {
+          PM_NATS_URL: server.url,
+          PM_NATS_USER: user,
+          PM_NATS_PASSWORD: secret.stringData[passwordKey],
+          PM_INFLUX_URLS: `a=${influx.url}`,
+          PM_GATEWAY_TOKENS_FILE: tokensFile,
+          PM_METRICS_INTERVAL: "1h",
+        },
+      }),
+      logger: silentLogger,
+    });
+    // Its last point is published on close, acknowledged by the stream before close returns.
+    await app.close();
+    const jsm = await jetstreamManager(await as("relay"));
+    const { state } = await jsm.streams.info("METRICS", { subjects_filter: "metrics.platform.gateway" });
+    expect(state.subjects?.["metrics.platform.gateway"]).toBe(1);
+
+    const gateway = await as(user, secret.stringData[passwordKey]);
+    await expect(publish(gateway, "metrics.platform.relay", "x v=1")).rejects.toThrow(/permission|timeout/i);
+    await expect(publish(gateway, "metrics.acme.gateway", "x v=1")).rejects.toThrow(/permission|timeout/i);
   });
 
   it("the HA overlay's clustered nats.conf is a valid nats-server config", () => {

@@ -1,12 +1,17 @@
 import { influxReplicas, isOrgName } from "@platform-metrics/sdk/contracts";
 import {
+  commonConfigSchema,
   DEFAULT_HTTP_PORTS,
   duration,
   type LoadConfigOptions,
   loadConfig,
+  parseDuration,
   portNumber,
   z,
 } from "@platform-metrics/sdk/service";
+import { GATEWAY_METRICS_INTERVAL } from "./measurements.js";
+
+const nats = commonConfigSchema.shape;
 
 /** Each key is read from PM_<KEY_IN_SNAKE_CASE> (gatewayMaxRange -> PM_GATEWAY_MAX_RANGE) or the PM_CONFIG file. */
 export const gatewayConfigSchema = z
@@ -126,6 +131,21 @@ export const gatewayConfigSchema = z
       .max(500)
       .optional()
       .describe("a note at the top of the dashboard, e.g. that its data is simulated (default none)"),
+    // pm_gateway goes through NATS like a collector's points; without a URL the gateway needs no NATS.
+    natsUrl: nats.natsUrl
+      .unwrap()
+      .optional()
+      .describe("NATS server(s), comma-separated, for pm_gateway (default none: self-metrics off)"),
+    natsUser: nats.natsUser,
+    natsPassword: nats.natsPassword,
+    natsToken: nats.natsToken,
+    podName: z
+      .string()
+      .optional()
+      .describe("pod name, from the downward API: names the NATS connection and tags pm_gateway points"),
+    metricsInterval: duration({ min: "1s" })
+      .default(parseDuration(GATEWAY_METRICS_INTERVAL)!)
+      .describe(`how often pm_gateway points are published (default ${GATEWAY_METRICS_INTERVAL})`),
   })
   .superRefine((config, ctx) => {
     if (!config.gatewayTokensFile && !config.gatewayOidcIssuer) {

@@ -19,6 +19,9 @@ import { healthRoutes } from "./routes/health.js";
 import { influxPingRoutes, influxQueryRoutes } from "./routes/influx-query.js";
 import { openapiRoutes } from "./routes/openapi.js";
 import { queryRoutes } from "./routes/query.js";
+import { countResponsesPlugin } from "./self-metrics/count-responses.js";
+import { GatewayCounters } from "./self-metrics/counters.js";
+import { type SelfMetrics, startSelfMetrics } from "./self-metrics/publish.js";
 
 const API_HEADERS = {
   "cache-control": "no-store",
@@ -69,6 +72,7 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
     // About 100 bytes each: at most a few MB however many addresses an attacker has.
     maxAddresses: 50_000,
   });
+  const counters = new GatewayCounters();
   const replicas = new Replicas({
     replicas: config.influxUrls,
     db: config.influxDb,
@@ -77,6 +81,7 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
     queryTimeout: config.gatewayQueryTimeout,
     probeInterval: config.gatewayProbeInterval,
     logger,
+    observer: counters,
   });
   const limits = {
     maxRangeNs: BigInt(config.gatewayMaxRange) * 1_000_000n,
@@ -95,8 +100,11 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
     clientErrorHandler,
   });
   app.decorate("replicaStatus", () => replicas.status());
+  let selfMetrics: SelfMetrics | undefined;
   app.addHook("onClose", async () => {
     tokens?.close();
+    // Its last point, with the last requests' counts, goes out before NATS is let go.
+    await selfMetrics?.stop();
     await replicas.close();
   });
 
@@ -132,6 +140,7 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
       reply.headers(API_HEADERS);
       done();
     });
+    await api.register(countResponsesPlugin, { counters });
     await api.register(authPlugin, { tokens, oidc, failures });
     await api.register(limitsPlugin, {
       rateLimit: config.gatewayRateLimit,
@@ -156,9 +165,12 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
       limits,
       discoveryRangeMs: config.gatewayDiscoveryRange,
       database: config.influxDb,
+      counters,
     });
   });
 
+  // Last: a gateway that fails to build leaves no NATS connection open behind it.
+  selfMetrics = await startSelfMetrics(config, counters, () => replicas.status(), logger);
   replicas.start();
   return app;
 }

@@ -32,6 +32,13 @@ export interface ReplicasOptions {
   queryTimeout: number;
   probeInterval: number;
   logger: Logger;
+  /** Told of each query sent and each failover (pm_gateway). */
+  observer?: QueryObserver;
+}
+
+export interface QueryObserver {
+  queried(ms: number, failed: boolean): void;
+  failedOver(): void;
 }
 
 interface Replica {
@@ -121,7 +128,8 @@ export class Replicas {
       throw badRequest("the query holds text that is not valid Unicode (a lone UTF-16 surrogate)");
     }
     const ordered = [...this.replicas.filter((r) => r.healthy), ...this.replicas.filter((r) => !r.healthy)];
-    for (const replica of ordered.slice(0, 2)) {
+    for (const [attempt, replica] of ordered.slice(0, 2).entries()) {
+      if (attempt > 0) this.options.observer?.failedOver();
       try {
         const results = await this.send(replica, influxql, signal);
         this.mark(replica, true);
@@ -160,7 +168,26 @@ export class Replicas {
     replica.lastError = healthy ? undefined : reason;
   }
 
+  /** One query on one replica, timed for pm_gateway; a caller hanging up is no failure of the query. */
   private async send(
+    replica: Replica,
+    influxql: string,
+    signal: AbortSignal | undefined,
+  ): Promise<InfluxStatementResult[]> {
+    const observer = this.options.observer;
+    if (!observer) return this.sendOnce(replica, influxql, signal);
+    const started = performance.now();
+    try {
+      const results = await this.sendOnce(replica, influxql, signal);
+      observer.queried(performance.now() - started, false);
+      return results;
+    } catch (error) {
+      observer.queried(performance.now() - started, !signal?.aborted);
+      throw error;
+    }
+  }
+
+  private async sendOnce(
     replica: Replica,
     influxql: string,
     signal: AbortSignal | undefined,

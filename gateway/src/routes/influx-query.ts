@@ -17,6 +17,7 @@ import { EPOCHS, formatError, formatResults, type StatementAnswer } from "../inf
 import { databasesNamed, QueryRefused, withRetentionPolicy } from "../influxql/scope.js";
 import type { QueryLimits } from "../query/build-influxql.js";
 import { nowNs } from "../query/time-range.js";
+import type { GatewayCounters } from "../self-metrics/counters.js";
 
 // InfluxDB 1.x's `/query` for Grafana's InfluxDB (InfluxQL) data source and the `influx` CLI. Every
 // statement is parsed, pinned to the caller's org and rebuilt from its parse tree (../influxql/);
@@ -28,6 +29,8 @@ export interface InfluxQueryRouteOptions {
   discoveryRangeMs: number;
   /** The database behind the gateway; a client may name it, or one of its orgs. */
   database: string;
+  /** Counts requests, statements and refusals for pm_gateway. */
+  counters: GatewayCounters;
 }
 
 /** InfluxDB answers with its version; the CLI prints it, some clients read it. */
@@ -112,7 +115,18 @@ export const influxQueryRoutes: FastifyPluginAsync<InfluxQueryRouteOptions> = as
     return influxError(reply, 500, "internal error; the gateway log has the details");
   });
 
+  const { counters } = options;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    counters.influxqlRequests++;
+    try {
+      return await answer(request, reply);
+    } catch (error) {
+      if (error instanceof HttpError && error.statusCode === 400) counters.influxqlRefused++;
+      throw error;
+    }
+  };
+
+  const answer = async (request: FastifyRequest, reply: FastifyReply) => {
     const body =
       request.body && typeof request.body === "object" ? (request.body as Record<string, unknown>) : {};
     const url = request.query as Record<string, unknown>;
@@ -166,6 +180,7 @@ export const influxQueryRoutes: FastifyPluginAsync<InfluxQueryRouteOptions> = as
     const results: StatementAnswer[] = [];
     for (const [id, run] of prepared.entries()) {
       try {
+        counters.influxqlStatements++;
         const series = await run(context);
         results.push(series && series.length > 0 ? { statement_id: id, series } : { statement_id: id });
       } catch (error) {
@@ -177,6 +192,7 @@ export const influxQueryRoutes: FastifyPluginAsync<InfluxQueryRouteOptions> = as
               ? error.message
               : undefined;
         if (message === undefined) throw error;
+        counters.influxqlRefused++;
         results.push({ statement_id: id, error: message });
         break;
       }
