@@ -44,6 +44,44 @@ async function connectNats(config: RelayConfig, log: Logger, signal: AbortSignal
   }
 }
 
+/**
+ * JetStream's API can be slow to answer while a cluster elects its leaders or places a replicated
+ * stream, above all on a busy machine (seen: a 3-node cluster creating an R3 stream took more than
+ * the client's 5 s), or while a node of the cluster is down. Those are retried with backoff while
+ * /readyz says not ready, rather than ending the relay; a refusal (a stream of another shape, a server
+ * without JetStream) still ends the start.
+ */
+async function untilJetStreamAnswers<T>(
+  setUp: () => Promise<T>,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await setUp();
+    } catch (error) {
+      if (signal.aborted || !jetStreamBusy(error as Error)) throw error;
+      const waitMs = Math.min(10_000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      log.warn(
+        { err: (error as Error).message, attempt, retryInMs: Math.round(waitMs) },
+        "JetStream did not answer the stream setup; retrying",
+      );
+      await sleep(waitMs);
+    }
+  }
+}
+
+/**
+ * No answer (yet) from JetStream, or one that says the cluster is not whole yet (a replicated stream
+ * with a node down: "no suitable peers for placement"), as opposed to an answer that refuses.
+ */
+function jetStreamBusy(error: Error): boolean {
+  return (
+    ["TimeoutError", "NoRespondersError", "RequestError"].includes(error.name) ||
+    /timeout|timed out|no responders|temporarily unavailable|no suitable peers|\b503\b/i.test(error.message)
+  );
+}
+
 export async function startRelay(config: RelayConfig, log: Logger): Promise<Relay> {
   const shutdown = new AbortController();
   const pipelines: ReplicaPipeline[] = [];
@@ -72,16 +110,23 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
   const connection = await connectNats(config, log, shutdown.signal);
   nats.follow(connection).catch((error: Error) => log.error({ err: error.message }, "NATS status lost"));
   const js: JetStreamClient = jetstream(connection);
-  const jsm: JetStreamManager = await jetstreamManager(connection);
-  await ensureStreams(
-    jsm,
-    {
-      retentionMs: config.retention,
-      maxBytes: config.streamMaxBytes,
-      replicas: config.streamReplicas,
-      update: config.updateStream,
+  const jsm: JetStreamManager = await untilJetStreamAnswers(
+    async () => {
+      const manager = await jetstreamManager(connection);
+      await ensureStreams(
+        manager,
+        {
+          retentionMs: config.retention,
+          maxBytes: config.streamMaxBytes,
+          replicas: config.streamReplicas,
+          update: config.updateStream,
+        },
+        log,
+      );
+      return manager;
     },
     log,
+    shutdown.signal,
   );
 
   const cache = new ValidationCache(clients.length);

@@ -1,9 +1,17 @@
 import { createLogger } from "@platform-metrics/sdk/service";
-import { type Influx, type NatsServer, startInflux, startNats } from "@platform-metrics/testing";
+import {
+  freePort,
+  type Influx,
+  type NatsCluster,
+  type NatsServer,
+  startInflux,
+  startNats,
+  startNatsCluster,
+} from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRelayConfig } from "../src/config.js";
 import { type Relay, startRelay } from "../src/relay.js";
-import { until } from "./helpers.js";
+import { spawnRelay, until } from "./helpers.js";
 
 interface LogLine {
   level: number;
@@ -63,5 +71,55 @@ describe("relay readiness follows the NATS connection", () => {
     await until(async () => (await readyz()).status === 200, "/readyz 200 after NATS restarted");
     expect((await readyz()).body.nats).toBe("connected");
     await until(() => logged("reconnected to NATS"), "the reconnect logged");
+  });
+});
+
+describe("relay start while a NATS cluster's JetStream cannot answer", () => {
+  let cluster: NatsCluster;
+  let influx: Influx;
+  beforeAll(async () => {
+    [cluster, influx] = await Promise.all([startNatsCluster(), startInflux()]);
+  });
+  afterAll(async () => {
+    await Promise.all([cluster?.close(), influx?.close()]);
+  });
+
+  it("keeps trying with backoff, not ready meanwhile, and starts once the cluster has a quorum again", async () => {
+    // One node of three: no JetStream leader can be elected, so every JetStream request goes unanswered,
+    // as while a busy cluster elects its leaders or places a new R3 stream.
+    const [, second, third] = cluster.nodes;
+    await Promise.all([second!.stop(), third!.stop()]);
+    const port = await freePort();
+    const relay = spawnRelay({
+      PM_NATS_URL: cluster.nodes[0]!.url,
+      PM_INFLUX_URLS: `a=${influx.url}`,
+      PM_HTTP_PORT: String(port),
+      PM_STREAM_REPLICAS: "3",
+      PM_LOG_LEVEL: "info",
+    });
+    try {
+      const retries = () =>
+        relay.output().match(/JetStream did not answer the stream setup; retrying/g) ?? [];
+      // Two retries: it went on past the first failure, which used to end the start ("cannot start").
+      await until(
+        () => retries().length >= 2 || relay.child.exitCode !== null,
+        "two retries logged",
+        180_000,
+      );
+      expect(relay.child.exitCode, relay.output()).toBeNull();
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+
+      await Promise.all([second!.start(), third!.start()]);
+      await until(
+        () => relay.output().includes('"msg":"relay started"') || relay.child.exitCode !== null,
+        "the relay to start once the cluster has a quorum",
+        180_000,
+      );
+      expect(relay.output()).not.toContain("cannot start");
+      await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, "/readyz 200");
+    } finally {
+      relay.child.kill("SIGKILL");
+      await relay.exited;
+    }
   });
 });
