@@ -1,30 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { waitFor as waitForCondition } from "@platform-metrics/testing";
 
 const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 /** Only bounds a wait that went wrong; every wait is on its condition. */
 const WAIT_MS = 180_000;
 
-/** Polls `check` until it returns a value other than undefined; `what` names it in the timeout error. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  let last: unknown;
-  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await sleep(pause);
-  }
+/** waitFor of @platform-metrics/testing with the demo's bound (a whole stack starts behind it). */
+export function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  return waitForCondition(what, check, { timeoutMs: WAIT_MS, everyMs: 200 });
 }
 
 export interface DemoProcess {

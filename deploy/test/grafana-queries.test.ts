@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, type Influx, startInflux, trackChild } from "@platform-metrics/testing";
+import { freePort, type Influx, startInflux, trackChild, waitFor } from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEPLOY } from "./kustomize.js";
 
@@ -115,16 +115,10 @@ beforeAll(async () => {
   });
   trackChild(child);
   gateway = child;
-  // Ready once it answers and sees its replica; the condition, not a sleep.
-  for (;;) {
+  await waitFor("pm-gateway to be ready", async () => {
     if (child.exitCode !== null) throw new Error(`pm-gateway exited with ${child.exitCode}`);
-    const ready = await fetch(`${gatewayUrl}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return (await fetch(`${gatewayUrl}/readyz`)).ok;
+  });
 });
 
 afterAll(async () => {

@@ -96,3 +96,4 @@ export {
 export { type NatsServer, type StartNatsOptions, startNats } from "./nats-server.js";
 export { type Prometheus, startPrometheus } from "./prometheus.js";
 export { PortInUseError } from "./server-process.js";
+export { waitFor } from "./wait.js";

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type OsbBrokerServer, startOsbBroker } from "@platform-metrics/testing";
+import { type OsbBrokerServer, startOsbBroker, waitFor } from "@platform-metrics/testing";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -33,14 +33,6 @@ function startBin(args: string[], env: Record<string, string>) {
   return { child, output, exited };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const lines = (stdout: string, measurement: string) =>
   stdout.split("\n").filter((line) => line.startsWith(`${measurement},`));
 
@@ -60,7 +52,7 @@ describe("pm-collector-catalog", () => {
       PM_BROKER: "main",
       PM_INTERVAL: "100ms",
     });
-    await until(() => lines(run.output.stdout, "pm_catalog").length >= 2, "two rounds");
+    await waitFor("two rounds", () => lines(run.output.stdout, "pm_catalog").length >= 2);
     run.child.kill("SIGTERM");
     expect(await run.exited, run.output.stderr).toBe(0);
     const [first, second] = broker.requestsTo("/v2/catalog");

@@ -9,12 +9,13 @@ import {
   podObject,
   serviceObject,
   startKubeApi,
+  waitFor,
 } from "@platform-metrics/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import collector from "../src/collector.js";
 import { type Discovery, followDiscovery, stopDiscovery } from "../src/discovery/follow.js";
 import type { ComponentStatusState } from "../src/state.js";
-import { answer, startServer, type TestServer, until } from "./helpers.js";
+import { answer, startServer, type TestServer } from "./helpers.js";
 
 let api: KubeApiServer;
 let app: TestServer;
@@ -90,7 +91,7 @@ describe("discovery", () => {
   it("scrapes annotated, ready pods with the org of their namespace, and follows scaling", async () => {
     api.create("pods", pod("shop", "web-0"));
     const d = follow();
-    await until(() => d.pods.synced && d.namespaces.synced && d.services.synced, "the first lists");
+    await waitFor("the first lists", () => d.pods.synced && d.namespaces.synced && d.services.synced);
     let found = await roundOver(state(d));
     expect(found.targets).toEqual([`pod/shop/web-0:${app.port}`]);
     expect(found.orgOf(`pod/shop/web-0:${app.port}`)).toBe("shop");
@@ -100,12 +101,12 @@ describe("discovery", () => {
 
     api.create("pods", pod("shop", "web-1"));
     api.create("pods", pod("shop", "web-2"));
-    await until(() => d.pods.objects.size === 3, "the scaled-up pods");
+    await waitFor("the scaled-up pods", () => d.pods.objects.size === 3);
     found = await roundOver(state(d));
     expect(found.targets).toEqual([0, 1, 2].map((i) => `pod/shop/web-${i}:${app.port}`));
 
     api.delete("pods", "shop", "web-2");
-    await until(() => d.pods.objects.size === 2, "the scale-down");
+    await waitFor("the scale-down", () => d.pods.objects.size === 2);
     expect((await roundOver(state(d))).targets).toHaveLength(2);
     api.delete("pods", "shop", "web-1");
     api.delete("pods", "shop", "web-0");
@@ -115,14 +116,14 @@ describe("discovery", () => {
     api.create("pods", pod("shop", "starting", { ready: false }));
     api.create("pods", pod("shop", "steady"));
     const d = follow();
-    await until(() => podNames(d).length === 2, "the pods");
+    await waitFor("the pods", () => podNames(d).length === 2);
     expect((await roundOver(state(d))).targets).toEqual([`pod/shop/steady:${app.port}`]);
 
     api.patch("pods", "shop", "starting", (object) => {
       const status = object.status as { conditions: { type: string; status: string }[] };
       for (const condition of status.conditions) condition.status = "True";
     });
-    await until(() => d.pods.objects.get("shop/starting")?.ready === true, "the pod to become ready");
+    await waitFor("the pod to become ready", () => d.pods.objects.get("shop/starting")?.ready === true);
     expect((await roundOver(state(d))).targets).toEqual([
       `pod/shop/starting:${app.port}`,
       `pod/shop/steady:${app.port}`,
@@ -131,7 +132,7 @@ describe("discovery", () => {
     api.patch("pods", "shop", "steady", (object) => {
       (object.metadata as { annotations?: Record<string, string> }).annotations = {};
     });
-    await until(() => d.pods.objects.get("shop/steady")?.scrape === false, "the annotation to go");
+    await waitFor("the annotation to go", () => d.pods.objects.get("shop/steady")?.scrape === false);
     expect((await roundOver(state(d))).targets).toEqual([`pod/shop/starting:${app.port}`]);
     api.delete("pods", "shop", "starting");
     api.delete("pods", "shop", "steady");
@@ -151,7 +152,7 @@ describe("discovery", () => {
       }),
     );
     const d = follow();
-    await until(() => d.services.objects.size === 1 && d.namespaces.synced, "the service");
+    await waitFor("the service", () => d.services.objects.size === 1 && d.namespaces.synced);
     const found = await roundOver(state(d));
     const name = `service/tools/api:${app.port}`;
     expect(found.targets).toEqual([name]);
@@ -164,14 +165,14 @@ describe("discovery", () => {
       (object.metadata as { labels: Record<string, string> }).labels["platform-metrics.io/org"] =
         "tools-team";
     });
-    await until(() => d.namespaces.objects.get("tools")?.org === "tools-team", "the org label");
+    await waitFor("the org label", () => d.namespaces.objects.get("tools")?.org === "tools-team");
     expect((await roundOver(state(d))).orgOf(name)).toBe("tools-team");
 
     // A label that is no valid org: PM_ORG, never a subject the label's writer chose.
     api.patch("namespaces", undefined, "tools", (object) => {
       (object.metadata as { labels: Record<string, string> }).labels["platform-metrics.io/org"] = "Bad.Org";
     });
-    await until(() => d.namespaces.objects.get("tools")?.org === "Bad.Org", "the bad org label");
+    await waitFor("the bad org label", () => d.namespaces.objects.get("tools")?.org === "Bad.Org");
     expect((await roundOver(state(d))).orgOf(name)).toBe("platform");
     api.delete("services", "tools", "api");
   });
@@ -187,7 +188,7 @@ describe("discovery", () => {
     );
     api.create("pods", pod("shop", "every", {}));
     const d = follow();
-    await until(() => d.pods.objects.size === 3, "the pods");
+    await waitFor("the pods", () => d.pods.objects.size === 3);
     const s = state(d);
     expect((await roundOver(s)).targets).toEqual([
       `pod/shop/every:${app.port}`,

@@ -130,16 +130,3 @@ export function plain(point: Point): Record<string, unknown> {
     ]),
   );
 }
-
-/** Polls a condition with a generous overall bound (background work: informers). */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

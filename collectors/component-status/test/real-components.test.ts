@@ -8,9 +8,10 @@ import {
   startInflux,
   startNats,
   startPrometheus,
+  waitFor,
 } from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { round, samplesOf, statusOf, until } from "./helpers.js";
+import { round, samplesOf, statusOf } from "./helpers.js";
 
 describe("nats-server -m", () => {
   let nats: NatsServer;
@@ -164,7 +165,10 @@ describe("an exporter of the Prometheus Python client", () => {
         stdio: ["ignore", "pipe", "inherit"],
       },
     );
-    await until(async () => (await fetch(url).catch(() => undefined))?.ok === true, "the exporter to listen");
+    await waitFor(
+      "the exporter to listen",
+      async () => (await fetch(url).catch(() => undefined))?.ok === true,
+    );
   });
   afterAll(() => exporter?.kill());
 
