@@ -247,6 +247,20 @@ describe("HTTP client", () => {
     client.close();
   });
 
+  it("hides the secrets it is given besides its credential (a token in an API's own header)", async () => {
+    const { url } = await serve((req, res) => {
+      res.writeHead(403).end(`token ${req.headers["x-ckan-api-key"]} refused`);
+    });
+    const client = createHttpClient({
+      baseUrl: url,
+      headers: { "X-CKAN-API-Key": "ckan-token-1234" },
+      secrets: ["ckan-token-1234"],
+    });
+    const error = await failure(client.getJson("/api/3/action/package_search"));
+    expect(error.message).toBe(`GET ${url}/api/3/action/package_search: 403 Forbidden: token *** refused`);
+    client.close();
+  });
+
   it("sends basic credentials and extra headers, and redacts the password and its base64 form", async () => {
     const { url, requests } = await serve((req, res) => {
       res.writeHead(403).end(`${req.headers.authorization} pass=hunter2-secret`);

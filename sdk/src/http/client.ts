@@ -16,6 +16,11 @@ export interface HttpClientOptions {
   credential?: HttpCredential;
   /** Headers sent with every request (e.g. `X-Broker-API-Version`). */
   headers?: Record<string, string>;
+  /**
+   * Secrets sent some other way than `credential` (CKAN's token in a header of its own): hidden from
+   * error messages as the credential is.
+   */
+  secrets?: string[];
   /** Longest one attempt may take, headers and body (default 10 000 ms). */
   timeoutMs?: number;
   /** Longest one `getJson` call may take, every attempt and wait included (default 60 000 ms). */
@@ -119,7 +124,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   };
   const base = options.baseUrl === undefined ? undefined : parseHttpUrl(options.baseUrl, "baseUrl");
   const random = options.random ?? Math.random;
-  const redact = redactor(options.credential);
+  const redact = redactor(options.credential, options.secrets);
   const cache = new EtagCache(atLeastZero(options.etagCacheEntries, 16, "etagCacheEntries"));
   const maxSockets = positive(options.maxSockets, 4, "maxSockets");
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets });

@@ -10,17 +10,22 @@ export function authorizationHeader(credential: HttpCredential): string {
 }
 
 /**
- * Replaces every form of the credential in a text with ***: error messages quote part of a
- * response body, and a server that echoes the request's headers back must not put the secret in
- * the logs.
+ * Replaces every form of the credential, and every other secret the client sends (a token in a header
+ * of the API's own), in a text with ***: error messages quote part of a response body, and a server
+ * that echoes the request's headers back must not put the secret in the logs.
  */
-export function redactor(credential: HttpCredential | undefined): (text: string) => string {
-  if (credential === undefined) return (text) => text;
-  const secrets = (
-    credential.type === "bearer"
-      ? [credential.token]
-      : [credential.password, authorizationHeader(credential).slice("Basic ".length)]
-  ).filter((secret) => secret.length >= 4);
+export function redactor(
+  credential: HttpCredential | undefined,
+  others: readonly string[] = [],
+): (text: string) => string {
+  const forms =
+    credential === undefined
+      ? []
+      : credential.type === "bearer"
+        ? [credential.token]
+        : [credential.password, authorizationHeader(credential).slice("Basic ".length)];
+  const secrets = [...forms, ...others].filter((secret) => secret.length >= 4);
+  if (secrets.length === 0) return (text) => text;
   return (text) => secrets.reduce((out, secret) => out.split(secret).join("***"), text);
 }
 
