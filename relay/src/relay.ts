@@ -19,10 +19,38 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-async function connectNats(config: RelayConfig, log: Logger, signal: AbortSignal): Promise<NatsConnection> {
+/**
+ * Runs one step of the start again, with backoff, until it succeeds, `retryable` says an error is a
+ * refusal (which ends the start), or the relay is stopped. Each retry is logged with `what`, so a
+ * relay that waits says on what.
+ */
+async function retryStartStep<T>(
+  what: string,
+  step: () => Promise<T>,
+  retryable: (error: Error) => boolean,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await connect({
+      return await step();
+    } catch (error) {
+      if (signal.aborted || !retryable(error as Error)) throw error;
+      const waitMs = Math.min(10_000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      log.warn(
+        { err: (error as Error).message, attempt, retryInMs: Math.round(waitMs) },
+        `${what}; retrying`,
+      );
+      await sleep(waitMs);
+    }
+  }
+}
+
+function connectNats(config: RelayConfig, log: Logger, signal: AbortSignal): Promise<NatsConnection> {
+  return retryStartStep(
+    `cannot connect to NATS (${config.natsUrl.join(", ")})`,
+    () =>
+      connect({
         servers: config.natsUrl,
         user: config.natsUser,
         pass: config.natsPassword,
@@ -31,49 +59,20 @@ async function connectNats(config: RelayConfig, log: Logger, signal: AbortSignal
         inboxPrefix: RELAY_INBOX_PREFIX,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
-      });
-    } catch (error) {
-      if (signal.aborted) throw error;
-      if (attempt === 1)
-        log.warn(
-          { err: (error as Error).message, servers: config.natsUrl },
-          "cannot connect to NATS; retrying",
-        );
-      await sleep(Math.min(5000, 250 * attempt));
-    }
-  }
+      }),
+    () => true,
+    log,
+    signal,
+  );
 }
 
 /**
  * JetStream's API can be slow to answer while a cluster elects its leaders or places a replicated
  * stream, above all on a busy machine (seen: a 3-node cluster creating an R3 stream took more than
- * the client's 5 s), or while a node of the cluster is down. Those are retried with backoff while
- * /readyz says not ready, rather than ending the relay; a refusal (a stream of another shape, a server
- * without JetStream) still ends the start.
- */
-async function untilJetStreamAnswers<T>(
-  setUp: () => Promise<T>,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await setUp();
-    } catch (error) {
-      if (signal.aborted || !jetStreamBusy(error as Error)) throw error;
-      const waitMs = Math.min(10_000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
-      log.warn(
-        { err: (error as Error).message, attempt, retryInMs: Math.round(waitMs) },
-        "JetStream did not answer the stream setup; retrying",
-      );
-      await sleep(waitMs);
-    }
-  }
-}
-
-/**
- * No answer (yet) from JetStream, or one that says the cluster is not whole yet (a replicated stream
- * with a node down: "no suitable peers for placement"), as opposed to an answer that refuses.
+ * the client's 5 s), or while a node of the cluster is down: retried while /readyz says not ready,
+ * rather than ending the relay. A refusal (a stream of another shape, a server without JetStream)
+ * still ends the start. The one kind of error told apart from a refusal: no answer (yet), or one that
+ * says the cluster is not whole ("no suitable peers for placement").
  */
 function jetStreamBusy(error: Error): boolean {
   return (
@@ -110,7 +109,8 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
   const connection = await connectNats(config, log, shutdown.signal);
   nats.follow(connection).catch((error: Error) => log.error({ err: error.message }, "NATS status lost"));
   const js: JetStreamClient = jetstream(connection);
-  const jsm: JetStreamManager = await untilJetStreamAnswers(
+  const jsm: JetStreamManager = await retryStartStep(
+    "JetStream did not answer the stream setup",
     async () => {
       const manager = await jetstreamManager(connection);
       await ensureStreams(
@@ -125,6 +125,7 @@ export async function startRelay(config: RelayConfig, log: Logger): Promise<Rela
       );
       return manager;
     },
+    jetStreamBusy,
     log,
     shutdown.signal,
   );
