@@ -40,6 +40,7 @@ export {
   startOsbBroker,
 } from "./catalogs/osb.js";
 export { trackChild } from "./cleanup.js";
+export { type CollectorBinRun, spawnCollectorBin } from "./collector-bin.js";
 export { findBinary } from "./find-binary.js";
 export { freePort } from "./free-port.js";
 export {

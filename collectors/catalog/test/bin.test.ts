@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type OsbBrokerServer, startOsbBroker, waitFor } from "@platform-metrics/testing";
+import { type OsbBrokerServer, spawnCollectorBin, startOsbBroker, waitFor } from "@platform-metrics/testing";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -18,19 +17,12 @@ afterEach(async () => {
 });
 
 function startBin(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? "", PM_HTTP_PORT: "0", PM_SINK: "stdout", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output = { stdout: "", stderr: "" };
-  child.stdout.on("data", (chunk) => (output.stdout += chunk));
-  child.stderr.on("data", (chunk) => (output.stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const run = spawnCollectorBin(BIN, args, env);
   cleanups.push(async () => {
-    if (child.exitCode === null) child.kill("SIGKILL");
-    await exited;
+    if (run.child.exitCode === null) run.child.kill("SIGKILL");
+    await run.exited;
   });
-  return { child, output, exited };
+  return run;
 }
 
 const lines = (stdout: string, measurement: string) =>

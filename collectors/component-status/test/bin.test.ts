@@ -1,9 +1,14 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type KubeApiServer, namespaceObject, podObject, startKubeApi } from "@platform-metrics/testing";
+import {
+  type KubeApiServer,
+  namespaceObject,
+  podObject,
+  spawnCollectorBin,
+  startKubeApi,
+} from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answer, startServer, type TestServer } from "./helpers.js";
 
@@ -32,17 +37,9 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function run(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: home, PM_HTTP_PORT: "0", PM_SINK: "stdout", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output = { stdout: "", stderr: "" };
-  child.stdout.on("data", (chunk) => (output.stdout += chunk));
-  child.stderr.on("data", (chunk) => (output.stderr += chunk));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on("close", (code) => resolve({ code, ...output })),
-  );
+async function run(args: string[], env: Record<string, string>) {
+  const { output, exited } = spawnCollectorBin(BIN, args, { HOME: home, ...env });
+  return { code: await exited, ...output };
 }
 
 describe("pm-collector-component-status", () => {

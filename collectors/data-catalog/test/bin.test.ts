@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type CkanServer, startCkan } from "@platform-metrics/testing";
+import { type CkanServer, spawnCollectorBin, startCkan } from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
@@ -13,17 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => ckan.close());
 
-function run(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? "", PM_HTTP_PORT: "0", PM_SINK: "stdout", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output = { stdout: "", stderr: "" };
-  child.stdout.on("data", (chunk) => (output.stdout += chunk));
-  child.stderr.on("data", (chunk) => (output.stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  return { child, output, exited };
-}
+const run = (args: string[], env: Record<string, string>) => spawnCollectorBin(BIN, args, env);
 
 const lines = (stdout: string, measurement: string) =>
   stdout.split("\n").filter((line) => line.startsWith(`${measurement},`));
