@@ -1,5 +1,11 @@
 import { jetstreamManager } from "@nats-io/jetstream";
-import { type Influx, type NatsCluster, startInflux, startNatsCluster } from "@platform-metrics/testing";
+import {
+  type Influx,
+  type NatsCluster,
+  startInflux,
+  startNatsCluster,
+  waitFor,
+} from "@platform-metrics/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadRelayConfig } from "../src/config.js";
 import { countOrg, DB, points, publish, type RelayProcess, spawnRelay, until, withNats } from "./helpers.js";
@@ -79,15 +85,20 @@ async function everyReplicaHas(replicas: Influx[], phases: number): Promise<void
   }
 }
 
-async function stream(name: string) {
-  return withNats(cluster!.url, async (nc) => (await jetstreamManager(nc)).streams.info(name));
+/**
+ * The stream's info. Asked again while a request times out: on a busy machine the cluster can take
+ * longer than the client's 5 s to answer while it elects or moves a leader, which is what this test
+ * puts it through.
+ */
+function stream(name: string, query?: { subjects_filter: string }) {
+  return waitFor(`the info of stream ${name}`, () =>
+    withNats(cluster!.url, async (nc) => (await jetstreamManager(nc)).streams.info(name, query)),
+  );
 }
 
 /** Messages the METRICS stream holds on the subjects `filter` matches. */
 async function messagesOn(filter: string): Promise<number> {
-  const info = await withNats(cluster!.url, async (nc) =>
-    (await jetstreamManager(nc)).streams.info("METRICS", { subjects_filter: filter }),
-  );
+  const info = await stream("METRICS", { subjects_filter: filter });
   return Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
 }
 

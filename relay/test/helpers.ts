@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { createLogger, silentLogger } from "@platform-metrics/sdk/service";
-import { type Influx, type NatsServer, startInflux, startNats } from "@platform-metrics/testing";
+import { type Influx, type NatsServer, startInflux, startNats, waitFor } from "@platform-metrics/testing";
 import { loadRelayConfig, type RelayConfig } from "../src/config.js";
 import { type Relay, startRelay } from "../src/relay.js";
 
@@ -159,16 +159,17 @@ export async function countOrg(influx: Influx, org: string, measurement = "relay
   }
 }
 
+/**
+ * Waits until `condition` holds. An error from it counts as "not yet": on a busy cluster a JetStream
+ * API request can time out while the stream's leader moves, which is the kind of moment these tests
+ * wait through.
+ */
 export async function until(
   condition: () => Promise<boolean> | boolean,
   what: string,
   limitMs = 120_000,
 ): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitFor(what, async () => (await condition()) || undefined, { timeoutMs: limitMs, everyMs: 200 });
 }
 
 export interface DeadLetterRecord {
