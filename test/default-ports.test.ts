@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_HTTP_PORTS } from "@platform-metrics/sdk";
-import { freePort, type KubeApiServer, startKubeApi } from "@platform-metrics/testing";
+import { freePort, type KubeApiServer, startKubeApi, waitFor } from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -107,11 +107,12 @@ async function healthy(port: number): Promise<boolean> {
 }
 
 async function until(condition: () => Promise<boolean> | boolean, what: string, output: () => string) {
-  const deadline = Date.now() + 45_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitFor(what, async () => (await condition()) || undefined, {
+    timeoutMs: 45_000,
+    everyMs: 100,
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}; output:\n${output()}`);
+  });
 }
 
 describe("the default ports", () => {

@@ -6,6 +6,7 @@ import {
   namespaceObject,
   podObject,
   startKubeApi,
+  waitFor,
 } from "../src/index.js";
 
 let api: KubeApiServer;
@@ -78,11 +79,7 @@ function watch(path: string) {
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(what, check, { timeoutMs: 20_000, everyMs: 10 });
 }
 
 describe("test Kubernetes API server", () => {

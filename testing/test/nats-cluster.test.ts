@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { type NatsCluster, startNatsCluster } from "../src/index.js";
+import { type NatsCluster, startNatsCluster, waitFor } from "../src/index.js";
 
 let cluster: NatsCluster | undefined;
 const clients: NatsConnection[] = [];
@@ -23,29 +23,27 @@ describe("startNatsCluster", () => {
     expect(cluster.nodes).toHaveLength(3);
     expect(new Set(cluster.nodes.map((n) => n.port)).size).toBe(3);
     const nc = await client(cluster.url);
-    const jsm = await jetstreamManager(nc);
+    // JetStream API requests get 30 s, not the client's 5: on a busy machine a 3-node cluster can be
+    // slower than that to place a replicated stream or elect its leader, and that is not this test's fault.
+    const jsm = await jetstreamManager(nc, { timeout: 30_000 });
     await jsm.streams.add({ name: "R3", subjects: ["r3.>"], num_replicas: 3 });
-    const js = jetstream(nc);
+    const js = jetstream(nc, { timeout: 30_000 });
     await js.publish("r3.a", "one", { msgID: "one" });
 
-    const info = await jsm.streams.info("R3");
-    expect(info.cluster?.replicas).toHaveLength(2);
+    // The two followers show in the stream's info once they have caught up with the new stream.
+    const info = await waitFor("two stream followers", async () => {
+      const current = await jsm.streams.info("R3");
+      return current.cluster?.replicas?.length === 2 && current;
+    });
     const leader = cluster.node(info.cluster!.leader!);
     await leader.kill();
     await cluster.ready();
     // A new leader among the other two; the message is still there, and new ones are taken.
-    let newLeader: string | undefined;
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
-      newLeader = await jsm.streams
-        .info("R3")
-        .then((i) => i.cluster?.leader)
-        .catch(() => undefined);
-      if (newLeader && newLeader !== leader.name) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(newLeader).toBeDefined();
-    expect(newLeader).not.toBe(leader.name);
-    await js.publish("r3.b", "two", { msgID: "two", timeout: 10_000 });
+    await waitFor("a new stream leader", async () => {
+      const newLeader = (await jsm.streams.info("R3")).cluster?.leader;
+      return newLeader !== undefined && newLeader !== leader.name;
+    });
+    await js.publish("r3.b", "two", { msgID: "two" });
     expect((await jsm.streams.info("R3")).state.messages).toBe(2);
 
     await leader.start();

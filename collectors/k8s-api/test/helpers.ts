@@ -1,7 +1,7 @@
 import type { Logger, Point } from "@platform-metrics/sdk";
 import { collectOnce, resolveCollectorConfig } from "@platform-metrics/sdk";
 import { KubeClient } from "@platform-metrics/sdk/kube";
-import { type KubeApiServer, startKubeApi } from "@platform-metrics/testing";
+import { type KubeApiServer, startKubeApi, waitFor } from "@platform-metrics/testing";
 import collector from "../src/collector.js";
 import type { K8sApiConfig } from "../src/config.js";
 import { followCluster, type K8sApiState } from "../src/state.js";
@@ -102,9 +102,5 @@ export function fieldsOf(points: Point[], measurement: string, tags: Record<stri
 
 /** Polls a condition (the informers run in the background) with a generous overall bound. */
 export async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(what, check, { timeoutMs, everyMs: 10 });
 }

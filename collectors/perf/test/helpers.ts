@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { waitFor as waitForValue } from "@platform-metrics/testing";
 
 export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 export const FAKE_NVIDIA_SMI = fileURLToPath(new URL("./fixtures/nvidia-smi", import.meta.url));
@@ -53,14 +53,8 @@ export function procState(pid: number): { comm: string; state: string } | undefi
 }
 
 /** Polls `check` every 50 ms until it returns a value other than undefined, for at most `ms`. */
-export async function waitFor<T>(check: () => T | undefined, ms = 30_000, what = "condition"): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(50);
-  }
+export function waitFor<T>(check: () => T | undefined, ms = 30_000, what = "condition"): Promise<T> {
+  return waitForValue(what, check, { timeoutMs: ms, everyMs: 50 });
 }
 
 /** Ground truth written by a test script: its own /proc/self/stat and io after `wait`. */

@@ -3,6 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { waitFor as waitForValue } from "@platform-metrics/testing";
 
 export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
@@ -106,14 +107,9 @@ export function runBin(args: string[], env: Record<string, string>, timeoutMs = 
   });
 }
 
-/** Polls `check` every 50 ms until it returns true, at most `timeoutMs`. */
+/** Polls `check` every 50 ms until it returns true, at most `timeoutMs`; an error counts as "not yet". */
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  await waitForValue(what, async () => (await check()) || undefined, { timeoutMs, everyMs: 50 });
 }
 
 export async function makeDir(path: string): Promise<string> {
