@@ -1,9 +1,18 @@
 import { writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import type { Influx } from "@platform-metrics/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../src/cli/token-create.js";
-import { bearer, type Fixture, startFixture, tokens, tokensYaml } from "./helpers/fixture.js";
+import {
+  bearer,
+  DB,
+  type Fixture,
+  startFixture,
+  startGateway,
+  tokens,
+  tokensYaml,
+} from "./helpers/fixture.js";
 import { waitFor } from "./helpers/wait.js";
 
 let fixture: Fixture;
@@ -183,5 +192,97 @@ describe("tokens file reload in a running gateway", () => {
       "the removed token to be refused",
     );
     expect((await orgs(tokens.acme)).statusCode).toBe(200);
+  });
+});
+
+/**
+ * A replica that answers its ping but not a query: each query gets `answer` (raw bytes, sent as they
+ * are, then the connection closes), as influxd does when a query makes it echo a control character
+ * into a header. Counts the queries it was sent.
+ */
+async function replicaFailingQueries(answer: string) {
+  let queries = 0;
+  const server = createServer((socket) => {
+    socket.once("data", (request) => {
+      const ping = /^(GET|HEAD) \/ping[ ?]/.test(request.toString("latin1"));
+      if (!ping) queries++;
+      socket.end(ping ? "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n" : answer);
+    });
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    queries: () => queries,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("a replica that answers its ping but not one query", () => {
+  const notHttp = "HTTP/1.1 400 Bad Request\r\nX-Influxdb-Error: bad\u0001text\r\nContent-Length: 0\r\n\r\n";
+  const serverError =
+    "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\nConnection: close\r\n\r\noops\n";
+
+  it("is not marked failing for it: the other replica answers, and /readyz stays 200", async () => {
+    for (const answer of [notHttp, serverError]) {
+      const broken = await replicaFailingQueries(answer);
+      try {
+        const gateway = await startGateway(`a=${broken.url},b=${fixture.b.url}`, DB, fixture.tokensFile, {
+          PM_GATEWAY_PROBE_INTERVAL: "1h",
+        });
+        try {
+          await waitFor(
+            async () => (await gateway.inject({ method: "GET", url: "/readyz" })).statusCode === 200,
+            "ready",
+          );
+          const response = await gateway.inject({
+            method: "POST",
+            url: "/api/v1/query",
+            headers: bearer(tokens.acme),
+            payload: body,
+          });
+          expect(response.statusCode).toBe(200);
+          expect(response.headers["x-pm-replica"]).toBe("b");
+          expect(response.json().series[0].values[0][1]).toBe(60);
+          expect(broken.queries()).toBe(1);
+          expect(gateway.replicaStatus().map(({ name, healthy }) => ({ name, healthy }))).toEqual([
+            { name: "a", healthy: true },
+            { name: "b", healthy: true },
+          ]);
+          expect((await gateway.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+        } finally {
+          await gateway.close();
+        }
+      } finally {
+        await broken.close();
+      }
+    }
+  });
+
+  it("is a 502 when no replica can answer it, and neither is marked failing", async () => {
+    const [a, b] = await Promise.all([replicaFailingQueries(notHttp), replicaFailingQueries(serverError)]);
+    const gateway = await startGateway(`a=${a.url},b=${b.url}`, DB, fixture.tokensFile, {
+      PM_GATEWAY_PROBE_INTERVAL: "1h",
+    });
+    try {
+      await waitFor(
+        async () => (await gateway.inject({ method: "GET", url: "/readyz" })).statusCode === 200,
+        "ready",
+      );
+      const response = await gateway.inject({
+        method: "POST",
+        url: "/api/v1/query",
+        headers: bearer(tokens.acme),
+        payload: body,
+      });
+      expect(response.statusCode).toBe(502);
+      expect(response.json().error.code).toBe("replica_error");
+      expect([a.queries(), b.queries()]).toEqual([1, 1]);
+      expect(gateway.replicaStatus().every((replica) => replica.healthy)).toBe(true);
+      expect((await gateway.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+    } finally {
+      await gateway.close();
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });

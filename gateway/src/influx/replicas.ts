@@ -51,7 +51,7 @@ interface Replica {
 /** The replica did not answer usefully (down, timed out, 5xx, missing database): try another. */
 class ReplicaFailure extends Error {
   constructor(
-    readonly kind: "timeout" | "unavailable",
+    readonly kind: "timeout" | "unavailable" | "missing_database",
     message: string,
   ) {
     super(message);
@@ -60,7 +60,7 @@ class ReplicaFailure extends Error {
 
 // InfluxDB's statement errors stay in the log; the caller gets a message about its own query.
 function statementError(error: string): Error {
-  if (/database not found/i.test(error)) return new ReplicaFailure("unavailable", error);
+  if (/database not found/i.test(error)) return new ReplicaFailure("missing_database", error);
   if (/timeout|timed out|query killed|interrupted/i.test(error)) {
     return new HttpError(504, "query_timeout", "the query took longer than the time limit");
   }
@@ -116,9 +116,12 @@ export class Replicas {
 
   /**
    * Runs InfluxQL (built by build-influxql.ts only) on one replica, and once more on another when that
-   * replica fails. Only a replica's own failures count against it (connection errors, 5xx, a missing
-   * database, or a timeout while its ping fails too): a query that is refused, too slow or abandoned
-   * by its caller is the query's problem, answered 4xx or 504, and never retried.
+   * replica fails. Only a replica's own failures count against it: a missing database, or a connection
+   * error, 5xx, unreadable answer or timeout while its ping fails too. An answer that only this query
+   * provoked (its ping still answers) must not take the replica, or the gateway's readiness, away from
+   * every other caller: the query goes to the other replica, and fails with 502 if that one cannot
+   * answer it either. A query that is refused, too slow or abandoned by its caller is the query's
+   * problem, answered 4xx or 504, and never retried.
    */
   async query(influxql: string, signal?: AbortSignal): Promise<ReplicaAnswer> {
     try {
@@ -128,6 +131,7 @@ export class Replicas {
       throw badRequest("the query holds text that is not valid Unicode (a lone UTF-16 surrogate)");
     }
     const ordered = [...this.replicas.filter((r) => r.healthy), ...this.replicas.filter((r) => !r.healthy)];
+    let replicaAnswered = false;
     for (const [attempt, replica] of ordered.slice(0, 2).entries()) {
       if (attempt > 0) this.options.observer?.failedOver();
       try {
@@ -137,21 +141,31 @@ export class Replicas {
       } catch (error) {
         if (signal?.aborted) throw new HttpError(499, "client_closed", "the caller hung up");
         if (!(error instanceof ReplicaFailure)) throw error;
-        if (error.kind === "timeout") {
-          const pingError = await this.ping(replica);
-          if (pingError === undefined) {
-            throw new HttpError(
-              504,
-              "query_timeout",
-              `the query did not finish within ${this.options.queryTimeout} ms; narrow the range, the fields or the series`,
-            );
-          }
+        if (error.kind === "missing_database") {
+          this.mark(replica, false, error.message);
+          continue;
+        }
+        const pingError = await this.ping(replica);
+        if (pingError !== undefined) {
           this.mark(replica, false, `${error.message}, and ${pingError}`);
           continue;
         }
-        this.mark(replica, false, error.message);
+        if (error.kind === "timeout") {
+          throw new HttpError(
+            504,
+            "query_timeout",
+            `the query did not finish within ${this.options.queryTimeout} ms; narrow the range, the fields or the series`,
+          );
+        }
+        replicaAnswered = true;
+        this.options.logger.warn(
+          { replica: replica.name, reason: error.message, influxql },
+          "a replica that answers its ping could not answer a query; not marked failing",
+        );
       }
     }
+    if (replicaAnswered)
+      throw new HttpError(502, "replica_error", "InfluxDB could not answer this query; try again shortly");
     throw new HttpError(503, "replicas_unavailable", "no InfluxDB replica answered; try again shortly");
   }
 
