@@ -10,6 +10,7 @@ import {
   z,
 } from "@platform-metrics/sdk/service";
 import { GATEWAY_METRICS_INTERVAL } from "./measurements.js";
+import { trustProxy } from "./trust-proxy.js";
 
 const nats = commonConfigSchema.shape;
 
@@ -123,7 +124,9 @@ export const gatewayConfigSchema = z
     gatewayProbeInterval: duration({ min: "10ms" })
       .default(5000)
       .describe("how often replicas are pinged (default 5s)"),
-    gatewayTrustProxy: z.boolean().default(false).describe("trust X-Forwarded-* (default false)"),
+    gatewayTrustProxy: trustProxy
+      .default(false)
+      .describe("addresses or CIDRs of the proxies whose X-Forwarded-For is believed (default false: none)"),
     gatewayNotice: z
       .string()
       .trim()

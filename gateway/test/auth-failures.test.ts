@@ -2,6 +2,7 @@ import { type AddressInfo, connect } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addressKey, FailureLimit } from "../src/auth/failure-limit.js";
+import { loadGatewayConfig } from "../src/config.js";
 import { bearer, type Fixture, startFixture, tokens } from "./helpers/fixture.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -51,7 +52,8 @@ describe("failed-authentication limit per client address", () => {
 
   it("uses X-Forwarded-For only when PM_GATEWAY_TRUST_PROXY is set", async () => {
     const env = { PM_GATEWAY_AUTH_FAILURE_LIMIT: "2", PM_GATEWAY_AUTH_FAILURE_WINDOW: "1h" };
-    const trusting = await fixture.gateway({ ...env, PM_GATEWAY_TRUST_PROXY: "true" });
+    // The requests come from 10.0.0.1, the proxy.
+    const trusting = await fixture.gateway({ ...env, PM_GATEWAY_TRUST_PROXY: "10.0.0.0/8" });
     const from = (client: string) => ({ "x-forwarded-for": client });
     for (let i = 0; i < 2; i++) {
       expect((await measurements(trusting, { ...bearer("pmg_x"), ...from("198.51.100.1") })).statusCode).toBe(
@@ -74,6 +76,60 @@ describe("failed-authentication limit per client address", () => {
     expect((await measurements(direct, { ...bearer(tokens.acme), ...from("198.51.100.9") })).statusCode).toBe(
       429,
     );
+  });
+
+  it("counts a client under the address its proxy saw, whatever X-Forwarded-For the client wrote itself", async () => {
+    const app = await fixture.gateway({
+      PM_GATEWAY_AUTH_FAILURE_LIMIT: "2",
+      PM_GATEWAY_AUTH_FAILURE_WINDOW: "1h",
+      PM_GATEWAY_TRUST_PROXY: "10.0.0.1, fd00::/8",
+    });
+    // The proxy appends the address it saw (198.51.100.5) to what the client sent: a fresh made-up
+    // address each time, which trusting every hop would have taken as the client's.
+    const forged = (i: number) => ({ "x-forwarded-for": `203.0.113.${i}, 198.51.100.5` });
+    for (let i = 0; i < 2; i++)
+      expect((await measurements(app, { ...bearer("pmg_x"), ...forged(i) })).statusCode).toBe(401);
+    expect((await measurements(app, { ...bearer(tokens.acme), ...forged(9) })).statusCode).toBe(429);
+    // A client that reaches the gateway directly is not a trusted proxy: its own header is ignored.
+    for (let i = 0; i < 2; i++) {
+      const direct = await measurements(
+        app,
+        { ...bearer("pmg_x"), "x-forwarded-for": `203.0.113.${i}` },
+        "198.51.100.7",
+      );
+      expect(direct.statusCode).toBe(401);
+    }
+    expect((await measurements(app, bearer(tokens.acme), "198.51.100.7")).statusCode).toBe(429);
+    // Through the IPv6 proxy range too.
+    expect((await measurements(app, { ...bearer(tokens.acme), ...forged(1) }, "fd00::1")).statusCode).toBe(
+      429,
+    );
+  });
+
+  it("PM_GATEWAY_TRUST_PROXY takes addresses and CIDRs, and refuses true, a hop count or a bad address", () => {
+    const config = (value: string) =>
+      loadGatewayConfig({
+        env: {
+          PM_INFLUX_URLS: "a=http://127.0.0.1:8086",
+          PM_GATEWAY_TOKENS_FILE: "tokens.yaml",
+          PM_GATEWAY_TRUST_PROXY: value,
+        },
+      });
+    expect(config("false").gatewayTrustProxy).toBe(false);
+    expect(config("10.0.0.0/8,192.0.2.1, 2001:db8::/32,loopback").gatewayTrustProxy).toEqual([
+      "10.0.0.0/8",
+      "192.0.2.1",
+      "2001:db8::/32",
+      "loopback",
+    ]);
+    expect(() => config("true")).toThrow(
+      /PM_GATEWAY_TRUST_PROXY.*would believe an X-Forwarded-For that a client wrote itself/s,
+    );
+    expect(() => config("2")).toThrow(/PM_GATEWAY_TRUST_PROXY.*addresses or CIDRs/s);
+    for (const bad of ["10.0.0.0/33", "2001:db8::/129", "300.1.1.1", "ingress", "10.0.0.1/8/1", "10.0.0.0/"])
+      expect(() => config(bad), bad).toThrow(
+        new RegExp(`not an address or CIDR: "${bad.replace(/[./]/g, "\\$&")}"`),
+      );
   });
 
   it("lets the address in again once its window has passed", async () => {
