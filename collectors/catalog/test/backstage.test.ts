@@ -123,14 +123,7 @@ describe("backstage adapter", () => {
     const server = await catalog(260, { withoutQueryEndpoint: true });
     const points = await collect(config(server));
     const lists = server.requestsTo("/entities");
-    expect(lists.map((request) => request.query.offset)).toEqual([
-      "0",
-      "50",
-      "100",
-      "150",
-      "200",
-      "250",
-    ]);
+    expect(lists.map((request) => request.query.offset)).toEqual(["0", "50", "100", "150", "200", "250"]);
     expect(server.requestsTo("/entities/by-query")).toHaveLength(1);
     expect(sumBy(pointsOf(points, "catalog_quality"), "entities")).toEqual({ platform: 260 });
     expect(selfPoint(points)).toMatchObject({ up: true, complete: true, pages: 6, items: 260 });

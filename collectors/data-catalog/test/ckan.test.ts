@@ -185,10 +185,7 @@ describe("ckan adapter", () => {
 
   it("marks the round partial when a page keeps failing, keeping CKAN's exact counts and what was read", async () => {
     server = await startCkan({ datasets: 30, organizations: 3 });
-    server.fail(
-      { status: 500 },
-      { times: Infinity, when: (r) => r.query.start === "20" },
-    );
+    server.fail({ status: 500 }, { times: Infinity, when: (r) => r.query.start === "20" });
     const round = await collectFrom({ adapter: "ckan", url: server.url, pageSize: 10, retries: 1 });
     const points = pointsOf(round, "datacatalog_datasets");
     expect(points.every((point) => point.tags.coverage === "partial")).toBe(true);
@@ -248,10 +245,7 @@ describe("ckan adapter", () => {
 
   it("goes on without organization_list when it fails: organizations with datasets are still written", async () => {
     server = await startCkan({ datasets: 9, organizations: 3, emptyOrganizations: ["parks"] });
-    server.fail(
-      { status: 500 },
-      { times: Infinity, path: "/organization_list" },
-    );
+    server.fail({ status: 500 }, { times: Infinity, path: "/organization_list" });
     const round = await collectFrom({ adapter: "ckan", url: server.url, retries: 0 });
     expect(
       pointsOf(round, "datacatalog_datasets")
