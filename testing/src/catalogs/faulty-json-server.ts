@@ -56,9 +56,12 @@ interface Reply {
   headers?: Record<string, string> | undefined;
 }
 
-interface Rule extends Required<Omit<ServerFaultOptions, "when">> {
+interface Rule {
   fault: ServerFault;
-  when: ServerFaultOptions["when"];
+  path: string;
+  when: ((request: RecordedRequest) => boolean) | undefined;
+  skip: number;
+  times: number;
 }
 
 const MAX_RECORDED = 10_000;
