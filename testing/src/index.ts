@@ -16,13 +16,11 @@ export {
 } from "./catalogs/ckan.js";
 export {
   FaultyJsonServer,
+  type JsonAnswer,
   type RecordedRequest,
   type ServerFault,
   type ServerFaultOptions,
-  type ServerFaultRequest,
 } from "./catalogs/faulty-json-server.js";
-export type { FaultOptions, HttpFault } from "./catalogs/http-faults.js";
-export type { SeenRequest } from "./catalogs/json-server.js";
 export {
   OpenMetadataServer,
   openMetadataServiceName,

@@ -84,13 +84,13 @@ describe("simulated Backstage catalog", () => {
   it("has no by-query endpoint when asked to be an older catalog, and serves faults in order", async () => {
     const catalog = await backstage({ entities: 3, withoutQueryEndpoint: true });
     expect((await get(`${catalog.url}/entities/by-query`)).status).toBe(404);
-    catalog.fault({ kind: "status", status: 429, retryAfter: "7" }, { path: "/entities", skip: 1, times: 2 });
+    catalog.fail({ status: 429, retryAfter: 7 }, { path: "/entities", skip: 1, times: 2 });
     expect((await get(`${catalog.url}/entities`)).status).toBe(200);
     const limited = await get(`${catalog.url}/entities`);
     expect([limited.status, limited.headers["retry-after"]]).toEqual([429, "7"]);
     expect((await get(`${catalog.url}/entities`)).status).toBe(429);
     expect((await get(`${catalog.url}/entities`)).status).toBe(200);
-    catalog.fault({ kind: "malformed" });
+    catalog.fail("malformed");
     const malformed = await get(`${catalog.url}/entities`);
     expect(malformed.status).toBe(200);
     expect(() => JSON.parse(malformed.text)).toThrow();

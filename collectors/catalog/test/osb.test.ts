@@ -82,8 +82,8 @@ describe("osb adapter", () => {
 
   it("waits out a 429 with Retry-After and 500s, then counts the catalog", async () => {
     const server = await broker(2);
-    server.fault({ kind: "status", status: 429, retryAfter: "1" });
-    server.fault({ kind: "status", status: 500 });
+    server.fail({ status: 429, retryAfter: 1 });
+    server.fail({ status: 500 });
     const points = await collect(config(server));
     expect(server.requestsTo("/v2/catalog")).toHaveLength(3);
     expect(selfPoint(points)).toMatchObject({ up: true, complete: true, items: 2, retries: 2 });
@@ -91,12 +91,12 @@ describe("osb adapter", () => {
 
   it("counts an error, and writes no counts, for a catalog that is not JSON or not shaped like one", async () => {
     const server = await broker(2);
-    server.fault({ kind: "malformed" }, { times: Infinity });
+    server.fail("malformed", { times: Infinity });
     const malformed = await collect(config(server));
     expect(malformed.errorsCounted).toBe(1);
     expect(malformed.map((point) => point.measurement)).toEqual(["pm_catalog"]);
 
-    server.clearFaults();
+    server.heal();
     server.setServices({ services: "none" } as unknown as OsbService[]);
     const misshapen = await collect(config(server));
     expect(misshapen.errorsCounted).toBe(1);

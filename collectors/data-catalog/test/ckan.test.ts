@@ -74,7 +74,7 @@ describe("ckan adapter", () => {
   it("asks for the cheap counts with rows=0 and every facet value (facet.limit=-1), and lists organizations", async () => {
     server = await startCkan({ datasets: 70, organizations: 60, emptyOrganizations: ["zz-empty"] });
     const round = await collectFrom({ adapter: "ckan", url: server.url });
-    const [summary] = server.requestsTo("/api/3/action/package_search", "rows", "0");
+    const [summary] = server.requestsTo("/api/3/action/package_search", { rows: "0" });
     expect(summary?.query).toMatchObject({
       "facet.field": '["organization","res_format"]',
       "facet.limit": "-1",
@@ -160,9 +160,9 @@ describe("ckan adapter", () => {
 
   it("waits as long as a 429's Retry-After asks, then goes on; the round is complete", async () => {
     server = await startCkan({ datasets: 30 });
-    server.fail({ status: 429, retryAfter: 1 }, { when: (request) => request.query.get("start") === "10" });
+    server.fail({ status: 429, retryAfter: 1 }, { when: (request) => request.query.start === "10" });
     const round = await collectFrom({ adapter: "ckan", url: server.url, pageSize: 10 });
-    const attempts = server.requestsTo("/api/3/action/package_search", "start", "10");
+    const attempts = server.requestsTo("/api/3/action/package_search", { start: "10" });
     expect(attempts).toHaveLength(2);
     expect(attempts[0]?.fault).toMatchObject({ status: 429 });
     // A lower bound only (a timer may fire a millisecond before the wall clock says): it waited the second.
@@ -177,7 +177,7 @@ describe("ckan adapter", () => {
 
   it("retries a passing 500 and completes", async () => {
     server = await startCkan({ datasets: 30 });
-    server.fail({ status: 500 }, { times: 2, when: (request) => request.query.get("start") === "20" });
+    server.fail({ status: 500 }, { times: 2, when: (request) => request.query.start === "20" });
     const round = await collectFrom({ adapter: "ckan", url: server.url, pageSize: 10, retries: 2 });
     expect(pointWith(round, "pm_datacatalog", {}).fields.complete).toEqual({ type: "boolean", value: true });
     expect(round.errorsCounted).toBe(0);
@@ -185,10 +185,7 @@ describe("ckan adapter", () => {
 
   it("marks the round partial when a page keeps failing, keeping CKAN's exact counts and what was read", async () => {
     server = await startCkan({ datasets: 30, organizations: 3 });
-    server.fail(
-      { status: 500 },
-      { times: Number.POSITIVE_INFINITY, when: (r) => r.query.get("start") === "20" },
-    );
+    server.fail({ status: 500 }, { times: Infinity, when: (r) => r.query.start === "20" });
     const round = await collectFrom({ adapter: "ckan", url: server.url, pageSize: 10, retries: 1 });
     const points = pointsOf(round, "datacatalog_datasets");
     expect(points.every((point) => point.tags.coverage === "partial")).toBe(true);
@@ -207,9 +204,9 @@ describe("ckan adapter", () => {
 
   it("takes a cut-off JSON body as a failed page (not retried) and marks the round partial", async () => {
     server = await startCkan({ datasets: 30 });
-    server.fail("malformed", { when: (request) => request.query.get("start") === "10" });
+    server.fail("malformed", { when: (request) => request.query.start === "10" });
     const round = await collectFrom({ adapter: "ckan", url: server.url, pageSize: 10 });
-    expect(server.requestsTo("/api/3/action/package_search", "start", "10")).toHaveLength(1);
+    expect(server.requestsTo("/api/3/action/package_search", { start: "10" })).toHaveLength(1);
     expect(sum(pointsOf(round, "datacatalog_datasets"), "datasets_read")).toBe(10);
     expect(pointsOf(round, "datacatalog_datasets")[0]?.tags.coverage).toBe("partial");
     expect(round.errorsCounted).toBe(1);
@@ -234,7 +231,7 @@ describe("ckan adapter", () => {
 
   it("writes nothing but its own point when the catalog is down: a gap, no zeros", async () => {
     server = await startCkan({ datasets: 5 });
-    server.fail({ status: 503 }, { times: Number.POSITIVE_INFINITY });
+    server.fail({ status: 503 }, { times: Infinity });
     const round = await collectFrom({ adapter: "ckan", url: server.url, retries: 1 });
     expect(pointsOf(round, "datacatalog_datasets")).toEqual([]);
     expect(pointsOf(round, "datacatalog_formats")).toEqual([]);
@@ -248,10 +245,7 @@ describe("ckan adapter", () => {
 
   it("goes on without organization_list when it fails: organizations with datasets are still written", async () => {
     server = await startCkan({ datasets: 9, organizations: 3, emptyOrganizations: ["parks"] });
-    server.fail(
-      { status: 500 },
-      { times: Number.POSITIVE_INFINITY, when: (r) => r.path.endsWith("/organization_list") },
-    );
+    server.fail({ status: 500 }, { times: Infinity, path: "/organization_list" });
     const round = await collectFrom({ adapter: "ckan", url: server.url, retries: 0 });
     expect(
       pointsOf(round, "datacatalog_datasets")
@@ -317,14 +311,11 @@ describe("ckan adapter", () => {
     server = await startCkan({ datasets: 20 });
     let inserted = false;
     // Just before the second page, a dataset appears in front: the second page starts with the first page's last.
-    server.fail("reset", {
-      when: (request) => {
-        if (request.query.get("start") === "10" && !inserted) {
-          inserted = true;
-          server!.prependPackages({ id: "harvested", organization: { name: "org-0" }, resources: [] });
-        }
-        return false;
-      },
+    server.onRequest((request) => {
+      if (request.query.start === "10" && !inserted) {
+        inserted = true;
+        server!.prependPackages({ id: "harvested", organization: { name: "org-0" }, resources: [] });
+      }
     });
     const round = await collectFrom({ adapter: "ckan", url: server.url, pageSize: 10 });
     expect(server.requestsTo("/api/3/action/package_search").map((r) => r.query.start)).toEqual([

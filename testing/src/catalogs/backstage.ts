@@ -1,6 +1,4 @@
-import type { ServerResponse } from "node:http";
-import { answerWithFault, type FaultOptions, FaultQueue, type HttpFault } from "./http-faults.js";
-import { JsonServer, type SeenRequest, sendJson } from "./json-server.js";
+import { FaultyJsonServer, type JsonAnswer, type RecordedRequest } from "./faulty-json-server.js";
 
 /**
  * A Backstage software catalog for tests, shaped as the catalog backend's REST API (OpenAPI document
@@ -110,31 +108,23 @@ export function backstageEntity(i: number): BackstageEntity {
   return entity;
 }
 
-export class BackstageCatalogServer {
-  /** What the server was asked, in order. */
-  readonly requests: SeenRequest[];
-  private readonly faults = new FaultQueue();
+export class BackstageCatalogServer extends FaultyJsonServer {
   private entities: BackstageEntity[] | number;
 
-  private constructor(
-    private readonly server: JsonServer,
-    private readonly options: StartBackstageCatalogOptions,
-    handler: { self?: BackstageCatalogServer },
-  ) {
-    this.requests = server.requests;
+  private constructor(private readonly options: StartBackstageCatalogOptions) {
+    super();
     this.entities = options.entities ?? 0;
-    handler.self = this;
   }
 
   static async start(options: StartBackstageCatalogOptions = {}): Promise<BackstageCatalogServer> {
-    const handler: { self?: BackstageCatalogServer } = {};
-    const server = await JsonServer.start((request, res) => handler.self?.handle(request, res));
-    return new BackstageCatalogServer(server, options, handler);
+    const server = new BackstageCatalogServer(options);
+    await server.listen();
+    return server;
   }
 
   /** The catalog's base URL, `http://127.0.0.1:<port>/api/catalog`. */
-  get url(): string {
-    return `${this.server.origin}${BASE}`;
+  override get url(): string {
+    return `${this.origin}${BASE}`;
   }
 
   /** How many entities the catalog holds. */
@@ -150,83 +140,63 @@ export class BackstageCatalogServer {
     this.entities = entities;
   }
 
-  /** The next matching request(s) get `fault` instead of an answer. */
-  fault(fault: HttpFault, options?: FaultOptions): void {
-    this.faults.add(fault, options);
-  }
-
-  clearFaults(): void {
-    this.faults.clear();
-  }
-
-  /** Requests whose path ends with `suffix`, in order. */
-  requestsTo(suffix: string): SeenRequest[] {
-    return this.server.requestsTo(suffix);
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
-  }
-
-  private handle(request: SeenRequest, res: ServerResponse) {
-    const fault = this.faults.take(request.path);
-    if (fault !== undefined)
-      return answerWithFault(res, fault, (status) => errorBody(request, status, "injected fault"));
-    if (!request.path.startsWith(`${BASE}/`))
-      return this.error(res, request, 404, "NotFoundError", "Not found");
+  protected answer(request: RecordedRequest, query: URLSearchParams): JsonAnswer {
+    if (!request.path.startsWith(`${BASE}/`)) return error(request, 404, "NotFoundError", "Not found");
     if (
       this.options.token !== undefined &&
       request.headers.authorization !== `Bearer ${this.options.token}`
     ) {
-      return this.error(res, request, 401, "AuthenticationError", "Missing or invalid credentials");
+      return error(request, 401, "AuthenticationError", "Missing or invalid credentials");
     }
-    if (request.method !== "GET")
-      return this.error(res, request, 405, "NotAllowedError", "Method not allowed");
+    if (request.method !== "GET") return error(request, 405, "NotAllowedError", "Method not allowed");
     const route = request.path.slice(BASE.length);
     if (route === "/entities/by-query" && !this.options.withoutQueryEndpoint)
-      return this.byQuery(request, res);
-    if (route === "/entities") return this.list(request, res);
-    if (route === "/entity-facets") return this.facets(request, res);
-    return this.error(res, request, 404, "NotFoundError", `No route for ${route}`);
+      return this.byQuery(request, query);
+    if (route === "/entities") return this.list(request, query);
+    if (route === "/entity-facets") return this.facets(request, query);
+    return error(request, 404, "NotFoundError", `No route for ${route}`);
   }
 
-  private byQuery(request: SeenRequest, res: ServerResponse) {
-    const limit = integerParam(request.query, "limit", 20);
-    if (limit === undefined)
-      return this.error(res, request, 400, "InputError", "Invalid limit, not a number");
+  protected override faultBody(status: number, request: RecordedRequest): unknown {
+    return errorBody(request, status, "injected fault");
+  }
+
+  private byQuery(request: RecordedRequest, query: URLSearchParams): JsonAnswer {
+    const limit = integerParam(query, "limit", 20);
+    if (limit === undefined) return error(request, 400, "InputError", "Invalid limit, not a number");
     let offset = 0;
-    const cursor = request.query.get("cursor");
+    const cursor = query.get("cursor");
     if (cursor !== null) {
       const decoded = decodeCursor(cursor);
-      if (decoded === undefined) return this.error(res, request, 400, "InputError", "Malformed cursor");
+      if (decoded === undefined) return error(request, 400, "InputError", "Malformed cursor");
       offset = decoded;
     }
-    const fields = fieldsParam(request.query);
+    const fields = fieldsParam(query);
     const end = Math.min(this.size, offset + limit);
     const items: unknown[] = [];
     for (let i = offset; i < end; i++) items.push(project(this.entityAt(i), fields));
     const pageInfo: { nextCursor?: string; prevCursor?: string } = {};
     if (end < this.size) pageInfo.nextCursor = encodeCursor(end);
     if (offset > 0) pageInfo.prevCursor = encodeCursor(Math.max(0, offset - limit));
-    sendJson(res, 200, { items, totalItems: this.size, pageInfo });
+    return { status: 200, body: { items, totalItems: this.size, pageInfo } };
   }
 
-  private list(request: SeenRequest, res: ServerResponse) {
-    const offset = integerParam(request.query, "offset", 0);
-    const limit = integerParam(request.query, "limit", Number.MAX_SAFE_INTEGER);
+  private list(request: RecordedRequest, query: URLSearchParams): JsonAnswer {
+    const offset = integerParam(query, "offset", 0);
+    const limit = integerParam(query, "limit", Number.MAX_SAFE_INTEGER);
     if (offset === undefined || limit === undefined) {
-      return this.error(res, request, 400, "InputError", "Invalid offset or limit, not a number");
+      return error(request, 400, "InputError", "Invalid offset or limit, not a number");
     }
-    const fields = fieldsParam(request.query);
+    const fields = fieldsParam(query);
     const end = Math.min(this.size, offset + limit);
     const items: unknown[] = [];
     for (let i = offset; i < end; i++) items.push(project(this.entityAt(i), fields));
-    sendJson(res, 200, items);
+    return { status: 200, body: items };
   }
 
-  private facets(request: SeenRequest, res: ServerResponse) {
-    const wanted = request.query.getAll("facet");
-    if (wanted.length === 0) return this.error(res, request, 400, "InputError", "Missing facet parameter");
+  private facets(request: RecordedRequest, query: URLSearchParams): JsonAnswer {
+    const wanted = query.getAll("facet");
+    if (wanted.length === 0) return error(request, 400, "InputError", "Missing facet parameter");
     const facets: Record<string, { value: string; count: number }[]> = {};
     for (const facet of wanted) {
       const counts = new Map<string, number>();
@@ -236,17 +206,7 @@ export class BackstageCatalogServer {
       }
       facets[facet] = [...counts].map(([value, count]) => ({ value, count }));
     }
-    sendJson(res, 200, { facets });
-  }
-
-  private error(
-    res: ServerResponse,
-    request: SeenRequest,
-    status: number,
-    name: string,
-    message: string,
-  ): void {
-    sendJson(res, status, errorBody(request, status, message, name));
+    return { status: 200, body: { facets } };
   }
 }
 
@@ -256,7 +216,11 @@ export function startBackstageCatalog(
   return BackstageCatalogServer.start(options);
 }
 
-function errorBody(request: SeenRequest, status: number, message: string, name = "Error"): unknown {
+function error(request: RecordedRequest, status: number, name: string, message: string): JsonAnswer {
+  return { status, body: errorBody(request, status, message, name) };
+}
+
+function errorBody(request: RecordedRequest, status: number, message: string, name = "Error"): unknown {
   return {
     error: { name, message },
     request: { method: request.method, url: request.path },

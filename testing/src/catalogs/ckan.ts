@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { FaultyJsonServer } from "./faulty-json-server.js";
+import { FaultyJsonServer, type JsonAnswer, type RecordedRequest } from "./faulty-json-server.js";
 
 /**
  * A CKAN action API (`/api/3/action/*`) for tests, answering as CKAN 2.9 to 2.11 do
@@ -255,7 +255,11 @@ export class CkanServer extends FaultyJsonServer {
     this.datasetCount += count;
   }
 
-  protected answer(method: string, path: string, query: URLSearchParams, headers: IncomingHttpHeaders) {
+  protected override faultBody(status: number): unknown {
+    return { success: false, error: { __type: "Injected Fault", message: `injected ${status}` } };
+  }
+
+  protected answer({ method, path, headers }: RecordedRequest, query: URLSearchParams): JsonAnswer {
     const match = /^\/api\/(?:3\/)?action\/([a-z_]+)$/.exec(path);
     if (match === null) return { status: 404, body: "Not found" };
     const action = match[1]!;

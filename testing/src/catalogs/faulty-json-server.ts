@@ -1,9 +1,16 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { Socket } from "node:net";
 
 /**
- * What a test can make a catalog server do instead of answering: a status (429 with Retry-After,
- * 500, 503, ...), a 200 whose body is cut off mid-JSON, no answer at all, or a reset connection.
+ * What a test can make a simulated catalog do instead of answering: a status (429 with Retry-After in
+ * seconds or as an HTTP date, 500, 503, ...; the body is the API's own error shape unless given), a
+ * 200 whose body is cut off mid-JSON, no answer at all (until the server closes), or a reset connection.
  */
 export type ServerFault =
   | { status: number; retryAfter?: number | string; body?: string }
@@ -11,48 +18,66 @@ export type ServerFault =
   | "hang"
   | "reset";
 
+/** Which requests get a fault; every option given must hold (default: the next request). */
 export interface ServerFaultOptions {
-  /** How many matching requests get the fault (default 1; Infinity for all of them). */
+  /** Only requests whose path ends with this, e.g. "/entities/by-query". */
+  path?: string;
+  /** Only requests this accepts, e.g. `(r) => r.query.start === "10"`. */
+  when?: (request: RecordedRequest) => boolean;
+  /** Matching requests that pass untouched before the fault applies (default 0). */
+  skip?: number;
+  /** Matching requests that get the fault (default 1; Infinity for all from then on). */
   times?: number;
-  /** Which requests: by path and query (default every request). */
-  when?: (request: ServerFaultRequest) => boolean;
 }
 
-export interface ServerFaultRequest {
-  path: string;
-  query: URLSearchParams;
-}
-
-/** A request as the server saw it, for tests to assert on. */
+/** A request as the server saw it, for tests to assert on (the last 10,000 are kept). */
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query parameters; the last value of a repeated one. */
   query: Record<string, string>;
-  headers: Record<string, string | string[] | undefined>;
+  headers: IncomingHttpHeaders;
   /** When it arrived, ms since the epoch. */
   at: number;
   /** The fault it got, if any. */
   fault?: ServerFault;
 }
 
+/** What a simulated API answers: a status, a JSON body (none for 304), extra headers. */
+export interface JsonAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Reply {
+  status: number;
+  text: string;
+  headers?: Record<string, string> | undefined;
+}
+
 interface Rule {
   fault: ServerFault;
-  left: number;
-  when?: (request: ServerFaultRequest) => boolean;
+  path: string;
+  when: ((request: RecordedRequest) => boolean) | undefined;
+  skip: number;
+  times: number;
 }
 
 const MAX_RECORDED = 10_000;
+const CUT_OFF_JSON = '{"result": {"count": 3, "items": [{"id": "cut-off';
 
 /**
- * A small JSON HTTP server on 127.0.0.1 and a free port, with faults a test can inject and a log of
- * the requests it got: the base of the simulated catalogs.
+ * A JSON HTTP server on 127.0.0.1 and a free port, with faults a test can inject and a log of the
+ * requests it got: the base of the simulated catalogs, which answer in `answer`.
  */
 export abstract class FaultyJsonServer {
   readonly requests: RecordedRequest[] = [];
   private readonly rules: Rule[] = [];
+  private readonly hooks: ((request: RecordedRequest) => void)[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
-  port = 0;
+  private port = 0;
 
   protected constructor() {
     this.server = createServer((request, response) => this.dispatch(request, response));
@@ -62,8 +87,14 @@ export abstract class FaultyJsonServer {
     });
   }
 
-  get url(): string {
+  /** `http://127.0.0.1:<port>`. */
+  get origin(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The API's base URL, for clients (the origin unless the API lives under a path). */
+  get url(): string {
+    return this.origin;
   }
 
   protected async listen(): Promise<void> {
@@ -76,9 +107,10 @@ export abstract class FaultyJsonServer {
     this.port = address.port;
   }
 
-  /** The next `times` requests that match `when` get `fault` instead of their answer. */
+  /** Matching requests get `fault` instead of their answer; faults apply in the order given. */
   fail(fault: ServerFault, options: ServerFaultOptions = {}): this {
-    this.rules.push({ fault, left: options.times ?? 1, when: options.when });
+    const { path = "", when, skip = 0, times = 1 } = options;
+    this.rules.push({ fault, path, when, skip, times });
     return this;
   }
 
@@ -88,10 +120,18 @@ export abstract class FaultyJsonServer {
     return this;
   }
 
-  /** Requests to a path (and, optionally, with a query parameter's value). */
-  requestsTo(path: string, parameter?: string, value?: string): RecordedRequest[] {
+  /** Runs `hook` on each request as it arrives, before it is answered (to change the data mid-paging). */
+  onRequest(hook: (request: RecordedRequest) => void): this {
+    this.hooks.push(hook);
+    return this;
+  }
+
+  /** Requests whose path ends with `path` and, when given, that have these query parameters. */
+  requestsTo(path: string, query: Record<string, string> = {}): RecordedRequest[] {
     return this.requests.filter(
-      (request) => request.path === path && (parameter === undefined || request.query[parameter] === value),
+      (request) =>
+        request.path.endsWith(path) &&
+        Object.entries(query).every(([name, value]) => request.query[name] === value),
     );
   }
 
@@ -101,75 +141,76 @@ export abstract class FaultyJsonServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Answers one request that got no fault. */
-  protected abstract answer(
-    method: string,
-    path: string,
-    query: URLSearchParams,
-    headers: IncomingMessage["headers"],
-  ): { status: number; body: unknown; headers?: Record<string, string> };
+  /** Answers a request that got no fault; `query` keeps repeated parameters. */
+  protected abstract answer(request: RecordedRequest, query: URLSearchParams): JsonAnswer;
 
-  private dispatch(request: IncomingMessage, response: ServerResponse): void {
-    const url = new URL(request.url ?? "/", "http://127.0.0.1");
-    const fault = this.takeFault({ path: url.pathname, query: url.searchParams });
-    if (this.requests.length >= MAX_RECORDED) this.requests.shift();
-    this.requests.push({
-      method: request.method ?? "GET",
+  /** The API's error body for an injected status without a body of its own. */
+  protected faultBody(status: number, _request: RecordedRequest): unknown {
+    return { message: `injected ${status}` };
+  }
+
+  private dispatch(incoming: IncomingMessage, response: ServerResponse): void {
+    // The body is not read (the APIs are GET only); drain it so the connection stays usable.
+    incoming.resume();
+    const url = new URL(incoming.url ?? "/", "http://127.0.0.1");
+    const request: RecordedRequest = {
+      method: incoming.method ?? "GET",
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
-      headers: request.headers,
+      headers: incoming.headers,
       at: Date.now(),
-      fault,
-    });
-    // The body is not read (GET only); drain it so the connection stays usable.
-    request.resume();
-    if (fault !== undefined) {
-      this.sendFault(fault, response, request.socket);
+    };
+    for (const hook of this.hooks) hook(request);
+    const fault = this.takeFault(request);
+    if (fault !== undefined) request.fault = fault;
+    if (this.requests.length >= MAX_RECORDED) this.requests.shift();
+    this.requests.push(request);
+    if (fault === "hang") return;
+    if (fault === "reset") {
+      response.socket?.destroy();
       return;
     }
-    let answer: ReturnType<FaultyJsonServer["answer"]>;
+    const reply =
+      fault === undefined ? this.reply(request, url.searchParams) : this.faultReply(fault, request);
+    const type = reply.text === "" ? {} : { "content-type": "application/json; charset=utf-8" };
+    response.writeHead(reply.status, {
+      ...type,
+      "content-length": Buffer.byteLength(reply.text),
+      ...reply.headers,
+    });
+    response.end(reply.text);
+  }
+
+  private reply(request: RecordedRequest, query: URLSearchParams): Reply {
+    let answer: JsonAnswer;
     try {
-      answer = this.answer(request.method ?? "GET", url.pathname, url.searchParams, request.headers);
+      answer = this.answer(request, query);
     } catch (error) {
       answer = { status: 500, body: { message: `test server error: ${(error as Error).message}` } };
     }
-    const text = JSON.stringify(answer.body);
-    response.writeHead(answer.status, {
-      "content-type": "application/json;charset=utf-8",
-      "content-length": Buffer.byteLength(text),
-      ...answer.headers,
-    });
-    response.end(text);
+    const text = answer.body === undefined ? "" : JSON.stringify(answer.body);
+    return { status: answer.status, text, headers: answer.headers };
   }
 
-  private takeFault(request: ServerFaultRequest): ServerFault | undefined {
-    for (const rule of this.rules) {
-      if (rule.left <= 0 || (rule.when !== undefined && !rule.when(request))) continue;
-      rule.left--;
-      return rule.fault;
-    }
-    return undefined;
-  }
-
-  private sendFault(fault: ServerFault, response: ServerResponse, socket: Socket): void {
-    if (fault === "hang") return;
-    if (fault === "reset") {
-      socket.destroy();
-      return;
-    }
-    if (fault === "malformed") {
-      const text = '{"success": true, "result": {"count": 3, "results": [{"id": "cut-off';
-      response.writeHead(200, { "content-type": "application/json", "content-length": text.length });
-      response.end(text);
-      return;
-    }
-    const text = fault.body ?? JSON.stringify({ message: `injected ${fault.status}` });
-    const headers: Record<string, string | number> = {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(text),
-    };
+  private faultReply(fault: Exclude<ServerFault, "hang" | "reset">, request: RecordedRequest): Reply {
+    if (fault === "malformed") return { status: 200, text: CUT_OFF_JSON };
+    const text = fault.body ?? JSON.stringify(this.faultBody(fault.status, request));
+    const headers: Record<string, string> = {};
     if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
-    response.writeHead(fault.status, headers);
-    response.end(text);
+    return { status: fault.status, text, headers };
+  }
+
+  /** The fault of the first rule that matches, if it is due; the rule counts the request. */
+  private takeFault(request: RecordedRequest): ServerFault | undefined {
+    const rule = this.rules.find(
+      (rule) => request.path.endsWith(rule.path) && (rule.when === undefined || rule.when(request)),
+    );
+    if (rule === undefined) return undefined;
+    if (rule.skip > 0) {
+      rule.skip--;
+      return undefined;
+    }
+    if (--rule.times <= 0) this.rules.splice(this.rules.indexOf(rule), 1);
+    return rule.fault;
   }
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { IncomingHttpHeaders } from "node:http";
-import { FaultyJsonServer } from "./faulty-json-server.js";
+import { FaultyJsonServer, type JsonAnswer, type RecordedRequest } from "./faulty-json-server.js";
 
 /**
  * OpenMetadata's `GET /api/v1/tables` for tests, answering as OpenMetadata 1.5 to 1.9 do
@@ -182,7 +181,11 @@ export class OpenMetadataServer extends FaultyJsonServer {
     return this.tableCount + (this.options.extraTables?.length ?? 0);
   }
 
-  protected answer(method: string, path: string, query: URLSearchParams, headers: IncomingHttpHeaders) {
+  protected override faultBody(status: number): unknown {
+    return error(status, `injected ${status}`).body;
+  }
+
+  protected answer({ method, path, headers }: RecordedRequest, query: URLSearchParams): JsonAnswer {
     const authorization = headers.authorization;
     if (authorization === undefined || !authorization.startsWith("Bearer ")) {
       return error(401, "Not Authorized! Token not present");

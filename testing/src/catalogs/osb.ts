@@ -1,7 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ServerResponse } from "node:http";
-import { answerWithFault, type FaultOptions, FaultQueue, type HttpFault } from "./http-faults.js";
-import { JsonServer, type SeenRequest, sendJson } from "./json-server.js";
+import { FaultyJsonServer, type JsonAnswer, type RecordedRequest } from "./faulty-json-server.js";
 
 /**
  * An Open Service Broker for tests, shaped as the Open Service Broker API v2.17 (spec.md, "Catalog
@@ -79,31 +77,19 @@ export function osbService(i: number): OsbService {
   };
 }
 
-export class OsbBrokerServer {
-  readonly requests: SeenRequest[];
-  private readonly faults = new FaultQueue();
+export class OsbBrokerServer extends FaultyJsonServer {
   private services: OsbService[] | number;
-  private cached: { body: string; etag: string } | undefined;
+  private cached: { catalog: { services: unknown }; etag: string } | undefined;
 
-  private constructor(
-    private readonly server: JsonServer,
-    private readonly options: StartOsbBrokerOptions,
-    handler: { self?: OsbBrokerServer },
-  ) {
-    this.requests = server.requests;
+  private constructor(private readonly options: StartOsbBrokerOptions) {
+    super();
     this.services = options.services ?? 0;
-    handler.self = this;
   }
 
   static async start(options: StartOsbBrokerOptions = {}): Promise<OsbBrokerServer> {
-    const handler: { self?: OsbBrokerServer } = {};
-    const server = await JsonServer.start((request, res) => handler.self?.handle(request, res));
-    return new OsbBrokerServer(server, options, handler);
-  }
-
-  /** The broker's base URL (the catalog is at `<url>/v2/catalog`). */
-  get url(): string {
-    return this.server.origin;
+    const server = new OsbBrokerServer(options);
+    await server.listen();
+    return server;
   }
 
   /** The ETag of the current catalog. */
@@ -116,69 +102,43 @@ export class OsbBrokerServer {
     this.cached = undefined;
   }
 
-  fault(fault: HttpFault, options?: FaultOptions): void {
-    this.faults.add(fault, options);
-  }
-
-  clearFaults(): void {
-    this.faults.clear();
-  }
-
-  /** Requests whose path ends with `suffix`, in order. */
-  requestsTo(suffix: string): SeenRequest[] {
-    return this.server.requestsTo(suffix);
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
-  }
-
-  private catalog(): { body: string; etag: string } {
+  private catalog(): { catalog: { services: unknown }; etag: string } {
     if (this.cached === undefined) {
       const services =
         typeof this.services === "number"
           ? Array.from({ length: this.services }, (_, i) => osbService(i))
           : this.services;
-      const body = JSON.stringify({ services });
-      this.cached = { body, etag: `"${createHash("sha256").update(body).digest("hex").slice(0, 16)}"` };
+      const hash = createHash("sha256").update(JSON.stringify({ services }));
+      this.cached = { catalog: { services }, etag: `"${hash.digest("hex").slice(0, 16)}"` };
     }
     return this.cached;
   }
 
-  private handle(request: SeenRequest, res: ServerResponse) {
-    const fault = this.faults.take(request.path);
-    if (fault !== undefined) {
-      return answerWithFault(res, fault, () => ({ description: "injected fault" }));
-    }
+  protected answer(request: RecordedRequest): JsonAnswer {
     const { username, password } = this.options;
     if (username !== undefined || password !== undefined) {
       const expected = `Basic ${Buffer.from(`${username ?? ""}:${password ?? ""}`).toString("base64")}`;
       if (request.headers.authorization !== expected) {
-        return sendJson(
-          res,
-          401,
-          { description: "Unauthorized" },
-          { "www-authenticate": 'Basic realm="broker"' },
-        );
+        return {
+          status: 401,
+          body: { description: "Unauthorized" },
+          headers: { "www-authenticate": 'Basic realm="broker"' },
+        };
       }
     }
     if (request.headers["x-broker-api-version"] === undefined) {
-      return sendJson(res, 412, { description: "The X-Broker-API-Version header is required" });
+      return { status: 412, body: { description: "The X-Broker-API-Version header is required" } };
     }
     if (request.path !== "/v2/catalog" || request.method !== "GET") {
-      return sendJson(res, 404, { description: `No route for ${request.method} ${request.path}` });
+      return { status: 404, body: { description: `No route for ${request.method} ${request.path}` } };
     }
-    const { body, etag } = this.catalog();
-    if (request.headers["if-none-match"] === etag) {
-      res.writeHead(304, { etag }).end();
-      return;
-    }
-    res.writeHead(200, {
-      "content-type": "application/json",
-      "content-length": String(Buffer.byteLength(body)),
-      etag,
-    });
-    res.end(body);
+    const { catalog, etag } = this.catalog();
+    if (request.headers["if-none-match"] === etag) return { status: 304, headers: { etag } };
+    return { status: 200, body: catalog, headers: { etag } };
+  }
+
+  protected override faultBody(): unknown {
+    return { description: "injected fault" };
   }
 }
 
