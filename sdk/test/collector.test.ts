@@ -44,13 +44,12 @@ describe("defineCollector", () => {
   });
 
   it("takes a counter of a number in a unit of a total, and refuses any other by field", () => {
+    // As a JavaScript caller (or a cast) may write it: the checks, not the types, refuse it.
+    const measurementsWith = (v: object): object => ({
+      measurements: { demo_x: { tags: [], fields: { v } } },
+    });
     const define = (v: object) => () =>
-      defineCollector({
-        name: "demo",
-        interval: "10s",
-        measurements: { demo_x: { tags: [], fields: { v } } },
-        collect() {},
-      });
+      defineCollector({ name: "demo", interval: "10s", measurements, collect() {}, ...measurementsWith(v) });
     expect(define({ type: "integer", unit: "count", counter: true })).not.toThrow();
     expect(define({ type: "float", unit: "s", counter: true })).not.toThrow();
     expect(define({ type: "unsigned", counter: true })).not.toThrow();
@@ -63,7 +62,7 @@ describe("defineCollector", () => {
       expect(define({ type: "float", unit, counter: true }), unit).toThrow(
         `demo_x.v: unit ${unit} is a value at a moment, not a total`,
       );
-    // A JavaScript caller (or a cast) may write anything: only true or false is a flag.
+    // Only true or false is a flag.
     expect(define({ type: "integer", counter: "yes" })).toThrow(
       /demo_x.v: counter "yes" is not true or false/,
     );
