@@ -35,8 +35,8 @@ const catalogue = [
   "Every measurement Platform Metrics writes, generated from the collectors' declarations by `npm run docs`.",
   "Every point also carries `org` and `source`, and `cluster` where configured.",
   "",
-  "A field of kind *counter* is a total since its writer started: it only grows, and starts again from",
-  "zero when the writer restarts. Chart its rate, as the Grafana dashboards do:",
+  "A field of kind *counter* is a running total since its writer (or the process it reads) started: it only",
+  "grows, and starts again from zero on a restart. Chart its rate, as the Grafana dashboards do:",
   '`SELECT non_negative_derivative(max("points_written"), 1s) FROM "pm_relay" WHERE $timeFilter GROUP BY time($__interval), "replica"`.',
   "",
 ];

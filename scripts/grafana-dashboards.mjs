@@ -202,7 +202,7 @@ function sectionOf(measurement, { interval, filters, conditions = [] }) {
       return {
         w: 8,
         title: `${name} per second`,
-        description: `${f.description ?? f.name}: per second (a total since the writer started, charted as its rate)`,
+        description: `${f.description ?? f.name}: per second (a running total, charted as its rate)`,
         unit: grafanaRateUnit(f.unit, name),
         interval,
         query: rateQuery(asked),

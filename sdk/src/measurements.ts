@@ -27,8 +27,9 @@ export interface FieldDeclaration {
   unit?: Unit;
   description?: string;
   /**
-   * A total since the writer started (requests answered, bytes read): it only grows, and starts again
-   * from zero when the writer restarts. Dashboards chart its rate per second, not the total.
+   * A running total since the writer started (requests answered), or since what it reads started (a
+   * process's CPU seconds): it only grows, and starts again from zero on a restart. Dashboards chart
+   * its rate per second, not the total.
    */
   counter?: boolean;
 }
