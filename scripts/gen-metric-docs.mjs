@@ -35,6 +35,10 @@ const catalogue = [
   "Every measurement Platform Metrics writes, generated from the collectors' declarations by `npm run docs`.",
   "Every point also carries `org` and `source`, and `cluster` where configured.",
   "",
+  "A field of kind *counter* is a running total since its writer (or the process it reads) started: it only",
+  "grows, and starts again from zero on a restart. Chart its rate, as the Grafana dashboards do:",
+  '`SELECT non_negative_derivative(max("points_written"), 1s) FROM "pm_relay" WHERE $timeFilter GROUP BY time($__interval), "replica"`.',
+  "",
 ];
 
 function update(path, text) {
@@ -55,26 +59,34 @@ for (const dir of packageDirs.sort()) {
   }
   const collector = (await import(pathToFileURL(entry).href)).default;
   writeReadme(dir, collector.measurements, collector);
-  addSource(dir, collector);
+  addSource(dir, collector, true);
 }
 
 // The relay is no collector, but its pm_relay points flow like one's (source relay).
 writeReadme(join(root, "relay"), relay.RELAY_MEASUREMENTS);
-addSource(join(root, "relay"), {
-  name: "relay",
-  description:
-    "The relay's own metrics: how far each InfluxDB replica is behind, and what the relay did for it.",
-  interval: relay.RELAY_METRICS_INTERVAL,
-  measurements: relay.RELAY_MEASUREMENTS,
-});
+addSource(
+  join(root, "relay"),
+  {
+    name: "relay",
+    description:
+      "The relay's own metrics: how far each InfluxDB replica is behind, and what the relay did for it.",
+    interval: relay.RELAY_METRICS_INTERVAL,
+    measurements: relay.RELAY_MEASUREMENTS,
+  },
+  false,
+);
 writeReadme(join(root, "gateway"), gateway.GATEWAY_MEASUREMENTS);
-addSource(join(root, "gateway"), {
-  name: "gateway",
-  description:
-    "The gateway's own metrics: the API's answers by class, refusals, and its queries to InfluxDB.",
-  interval: gateway.GATEWAY_METRICS_INTERVAL,
-  measurements: gateway.GATEWAY_MEASUREMENTS,
-});
+addSource(
+  join(root, "gateway"),
+  {
+    name: "gateway",
+    description:
+      "The gateway's own metrics: the API's answers by class, refusals, and its queries to InfluxDB.",
+    interval: gateway.GATEWAY_METRICS_INTERVAL,
+    measurements: gateway.GATEWAY_MEASUREMENTS,
+  },
+  false,
+);
 
 /** The measurement table, and for a collector (not the relay or gateway) its settings, into its README. */
 function writeReadme(dir, measurements, collector) {
@@ -102,7 +114,10 @@ function writeReadme(dir, measurements, collector) {
   update(readmePath, withConfig);
 }
 
-function addSource(dir, collector) {
+/** `isCollector`: written by the SDK's runtime, so it also writes pm_collector (the relay and gateway do not). */
+function addSource(dir, collector, isCollector) {
+  // defineCollector checked a collector's at import; the relay's and gateway's are checked here.
+  if (!isCollector) checkDeclarations(collector.name, collector.measurements);
   catalogue.push(
     `## ${collector.name} (\`${relative(root, dir)}\`)`,
     "",
@@ -115,10 +130,20 @@ function addSource(dir, collector) {
     name: collector.name,
     description: collector.description,
     interval: collector.interval,
+    collector: isCollector,
     measurements: sdk.catalogueMeasurements(collector.measurements),
   });
 }
 
+/** A declaration error (a counter that is a string, a typo'd unit) stops the docs before they say it. */
+function checkDeclarations(name, measurements) {
+  const problems = sdk.checkDeclarations(measurements);
+  if (problems.length === 0) return;
+  console.error(`${name}: bad measurement declarations:\n  ${problems.join("\n  ")}`);
+  process.exit(2);
+}
+
+checkDeclarations("the SDK", sdk.SDK_MEASUREMENTS);
 catalogue.push("## Every collector (the SDK)", "", sdk.renderMeasurements(sdk.SDK_MEASUREMENTS, 3), "");
 update(join(root, "docs/metrics.md"), catalogue.join("\n"));
 const json = {

@@ -1,7 +1,8 @@
 // One Grafana dashboard per collector, built from the same catalogue entries as docs/metrics.md
 // (gen-metric-docs.mjs calls it, so `npm run docs` writes them and `--check` checks them). Panels ask
 // the gateway's InfluxDB 1.x `/query` in the InfluxQL Grafana's query editor writes
-// (`SELECT mean("f") FROM "m" WHERE $timeFilter GROUP BY time($__interval), "tag" fill(null)`).
+// (`SELECT mean("f") FROM "m" WHERE $timeFilter GROUP BY time($__interval), "tag" fill(null)`); a
+// counter field (a total since its writer started) is charted as its rate per second instead.
 
 /** The data source's uid in deploy/grafana/provisioning/datasources/platform-metrics.yaml. */
 export const DATASOURCE = { type: "influxdb", uid: "pm-gateway" };
@@ -36,6 +37,28 @@ export function grafanaUnit(unit, where) {
 }
 
 /**
+ * The Grafana unit of a counter's rate per second, by the counter's unit. Seconds per second are the
+ * share of one core or worker busy: percentunit shows 1 as 100%, as perf's cpu_percent counts a core.
+ * The SDK refuses a counter in a unit of a moment (bytes/s, percent, ...); a time unit other than
+ * seconds would need a scale first, so it is refused here until a counter needs one.
+ */
+export const GRAFANA_RATE_UNITS = {
+  count: "cps",
+  bytes: "Bps",
+  s: "percentunit",
+};
+
+export function grafanaRateUnit(unit, where) {
+  if (unit === undefined) return "none";
+  const id = GRAFANA_RATE_UNITS[unit];
+  if (id === undefined)
+    throw new Error(
+      `${where}: a counter in unit ${JSON.stringify(unit)} has no Grafana rate unit (add it to GRAFANA_RATE_UNITS)`,
+    );
+  return id;
+}
+
+/**
  * A collector's name as it goes into a dashboard uid (`pm-<name>`, 40 characters at most) and a
  * ConfigMap name (a DNS label: no `_`, which a source name may hold). Refused by name, never cut short,
  * so two collectors cannot end up sharing a dashboard.
@@ -62,6 +85,15 @@ function whereClause(conditions) {
 export function panelQuery({ measurement, field, conditions, groupBy }) {
   const by = ["time($__interval)", ...groupBy.map(quoteIdentifier)].join(", ");
   return `SELECT mean(${quoteIdentifier(field)}) FROM ${quoteIdentifier(measurement)} WHERE ${whereClause(conditions)} GROUP BY ${by} fill(null)`;
+}
+
+/**
+ * The query Grafana users write for a counter: its rate per second within each series, from the
+ * largest total of each interval. A restart's drop to zero gives no negative rate, only a gap.
+ */
+export function rateQuery({ measurement, field, conditions, groupBy }) {
+  const by = ["time($__interval)", ...groupBy.map(quoteIdentifier)].join(", ");
+  return `SELECT non_negative_derivative(max(${quoteIdentifier(field)}), 1s) FROM ${quoteIdentifier(measurement)} WHERE ${whereClause(conditions)} GROUP BY ${by} fill(null)`;
 }
 
 /** The newest value of each field per series: for booleans and strings, which a mean cannot show. */
@@ -162,15 +194,30 @@ function sectionOf(measurement, { interval, filters, conditions = [] }) {
   ];
   const charted = measurement.fields.filter((f) => NUMERIC.has(f.type));
   const others = measurement.fields.filter((f) => !NUMERIC.has(f.type));
-  const charts = charted.map((f) => ({
-    w: 8,
-    title: `${measurement.name}.${f.name}`,
-    description: f.description ?? "",
-    unit: grafanaUnit(f.unit, `${measurement.name}.${f.name}`),
-    interval,
-    query: panelQuery({ measurement: measurement.name, field: f.name, conditions: where, groupBy: tags }),
-    alias: tags.length > 0 ? tags.map((t) => `$tag_${t}`).join(" ") : f.name,
-  }));
+  const charts = charted.map((f) => {
+    const name = `${measurement.name}.${f.name}`;
+    const asked = { measurement: measurement.name, field: f.name, conditions: where, groupBy: tags };
+    const alias = tags.length > 0 ? tags.map((t) => `$tag_${t}`).join(" ") : f.name;
+    if (f.counter)
+      return {
+        w: 8,
+        title: `${name} per second`,
+        description: `${f.description ?? f.name}: per second (a running total, charted as its rate)`,
+        unit: grafanaRateUnit(f.unit, name),
+        interval,
+        query: rateQuery(asked),
+        alias,
+      };
+    return {
+      w: 8,
+      title: name,
+      description: f.description ?? "",
+      unit: grafanaUnit(f.unit, name),
+      interval,
+      query: panelQuery(asked),
+      alias,
+    };
+  });
   const table = {
     w: GRID_COLUMNS,
     kind: "table",
@@ -192,17 +239,20 @@ function sectionOf(measurement, { interval, filters, conditions = [] }) {
 
 /**
  * The dashboard of one catalogue source: a row per measurement with a panel per numeric field, then
- * the collector's own health (`pm_collector`, the SDK's measurement, where `source` is its name).
+ * a collector's own health (`pm_collector`, the SDK's measurement, where `source` is its name); a
+ * source that is no collector (`collector: false`: the relay, the gateway) writes no pm_collector.
+ * A measurement with nothing to chart (only fields named at run time) gets no row.
  */
 export function collectorDashboard(source, everySource) {
   const filters = filterTags(source.measurements);
   const options = { interval: source.interval, filters };
+  const own = source.collector === false ? [] : everySource;
   const sections = [
     ...source.measurements.map((m) => sectionOf(m, options)),
-    ...everySource.map((m) =>
+    ...own.map((m) =>
       sectionOf(m, { ...options, filters: [], conditions: [`"source" = ${quoteString(source.name)}`] }),
     ),
-  ];
+  ].filter((section) => section.panels.length > 0);
   return {
     uid: `pm-${dashboardName(source.name)}`,
     title: `Platform Metrics: ${source.name}`,

@@ -9,16 +9,18 @@ import { DEPLOY } from "./kustomize.js";
 
 // Every query of every provisioned dashboard, with Grafana's macros and variables filled in as Grafana
 // fills them, sent as Grafana sends it to a real pm-gateway's InfluxDB-compatible /query in front of a
-// real influxd holding one point of each declared measurement for two orgs: each is accepted by the
-// gateway's InfluxQL grammar, finds the series it is meant to chart, and shows nothing of the other org.
+// real influxd holding two points, a minute apart, of each declared measurement for two orgs: each is
+// accepted by the gateway's InfluxQL grammar, finds the series it is meant to chart, and shows nothing
+// of the other org. Counters grow between the two points, so their rate panels have a rate to show.
 
 interface CatalogueMeasurement {
   name: string;
   tags: { name: string }[];
-  fields: { name: string; type: string }[];
+  fields: { name: string; type: string; counter?: true }[];
 }
 interface CatalogueSource {
   name: string;
+  collector?: boolean;
   measurements: CatalogueMeasurement[];
 }
 
@@ -39,13 +41,29 @@ const FIELD_VALUE: Record<string, string> = {
   string: '"x"',
 };
 
-/** One line of a measurement as a collector called `source` writes it, every tag set to "x". */
-function line(m: CatalogueMeasurement, source: string, timestampNs: bigint, org = "acme"): string {
+/** How much each counter grows from the first point to the second, a minute later, per org. */
+const GROWTH: Record<string, number> = { acme: 30, globex: 600 };
+/** acme's counters per second: what each rate panel must show (globex's would be 10). */
+const ACME_RATE = 0.5;
+
+/** A counter's value at the `step`th point (0 or 1): it grows by the org's GROWTH. */
+function counterValue(type: string, step: number, org: string): string {
+  const grown = step * GROWTH[org]!;
+  return type === "float" ? String(1.5 + grown) : `${2 + grown}i`;
+}
+
+/**
+ * The `step`th line of a measurement as a collector called `source` writes it, every tag set to "x",
+ * a minute after the one before.
+ */
+function line(m: CatalogueMeasurement, source: string, step: number, org = "acme"): string {
   // The other org's tag values carry its name, so an answer that leaked them would show it.
   const value = org === "acme" ? "x" : org;
   const tags = [...m.tags.map((t) => `${t.name}=${value}`), `org=${org}`, `source=${source}`].join(",");
-  const fields = m.fields.map((f) => `${f.name}=${FIELD_VALUE[f.type]}`).join(",");
-  return `${m.name},${tags} ${fields} ${timestampNs}`;
+  const fields = m.fields
+    .map((f) => `${f.name}=${f.counter ? counterValue(f.type, step, org) : FIELD_VALUE[f.type]}`)
+    .join(",");
+  return `${m.name},${tags} ${fields} ${FIRST_NS + BigInt(step) * 60_000_000_000n}`;
 }
 
 /**
@@ -60,6 +78,8 @@ function asGrafanaSends(query: string): string {
     .replace(/\/\^\$\w+\$\//g, "/^.*$/");
 }
 
+// Two and one minutes ago: in two consecutive 1m intervals, whatever the clock, well inside the last hour.
+const FIRST_NS = BigInt(Date.now() - 120_000) * 1_000_000n;
 const GATEWAY_BIN = join(DEPLOY, "../gateway/dist/bin.js");
 const TOKEN = "pmg_grafana-queries-test-token-for-acme-only-000000";
 let influx: Influx;
@@ -85,14 +105,13 @@ async function query(
 beforeAll(async () => {
   influx = await startInflux();
   await influx.createDatabase(DB);
-  const now = BigInt(Date.now() - 60_000) * 1_000_000n;
   await influx.write(
     DB,
     catalogue.sources.flatMap((s) =>
       // A measurement open to any field (component_scrape: a scraped sample's name) declares none to write.
       [...s.measurements, ...catalogue.everySource]
         .filter((m) => m.fields.length > 0)
-        .flatMap((m) => [line(m, s.name, now), line(m, s.name, now, "globex")]),
+        .flatMap((m) => [0, 1].flatMap((step) => [line(m, s.name, step), line(m, s.name, step, "globex")])),
     ),
   );
   dir = mkdtempSync(join(tmpdir(), "pm-grafana-queries-"));
@@ -135,11 +154,22 @@ describe.each(dashboards.map((d) => ({ title: d.title, dashboard: d })))("$title
       expect(result.results[0]?.error, sent).toBeUndefined();
       const series = result.results[0]?.series ?? [];
       expect(series.length, sent).toBeGreaterThan(0);
-      expect(
-        series.some((s) => s.values.some((row) => row[1] !== null)),
-        sent,
-      ).toBe(true);
+      const values = series.flatMap((s) => s.values.map((row) => row[1])).filter((v) => v !== null);
+      expect(values.length, sent).toBeGreaterThan(0);
+      // A rate is acme's growth per second: globex's (ten) would mean its series leaked in.
+      if (/non_negative_derivative/.test(sent))
+        for (const v of values) expect(v, sent).toBeCloseTo(ACME_RATE, 9);
     }
+  });
+
+  it("charts every counter field as a rate", () => {
+    const rates = dashboard.panels.filter((p: { targets?: { query: string }[] }) =>
+      p.targets?.[0]?.query.includes("non_negative_derivative"),
+    );
+    const source = catalogue.sources.find((s) => dashboard.uid === `pm-${s.name}`)!;
+    const own = source.collector === false ? [] : catalogue.everySource;
+    const counters = [...source.measurements, ...own].flatMap((m) => m.fields.filter((f) => f.counter));
+    expect(rates.length).toBe(counters.length);
   });
 
   it("every variable's query lists the tag's values", async () => {

@@ -8,12 +8,15 @@ import {
   DATASOURCE,
   dashboardName,
   filterTags,
+  GRAFANA_RATE_UNITS,
   GRAFANA_UNITS,
+  grafanaRateUnit,
   grafanaUnit,
   lastValuesQuery,
   panelQuery,
   quoteIdentifier,
   quoteString,
+  rateQuery,
 } from "../../scripts/grafana-dashboards.mjs";
 import { DEPLOY, render } from "./kustomize.js";
 
@@ -24,11 +27,12 @@ import { DEPLOY, render } from "./kustomize.js";
 interface CatalogueMeasurement {
   name: string;
   tags: { name: string }[];
-  fields: { name: string; type: string; unit?: string }[];
+  fields: { name: string; type: string; unit?: string; counter?: true }[];
 }
 interface CatalogueSource {
   name: string;
   interval: string;
+  collector?: boolean;
   measurements: CatalogueMeasurement[];
 }
 // biome-ignore lint/suspicious/noExplicitAny: dashboard JSON, read field by field
@@ -46,9 +50,10 @@ const datasourceFile = parse(
 );
 const NUMERIC = ["float", "integer", "unsigned"];
 
-// The exact shape the generator writes (Grafana's query editor's): anything else fails here.
+// The exact shape the generator writes (Grafana's query editor's): anything else fails here. A
+// counter's panel charts its rate: non_negative_derivative of the interval's largest total, per second.
 const PANEL_QUERY =
-  /^SELECT mean\("(\w+)"\) FROM "(\w+)" WHERE (?:\((.+ AND .+)\) AND |([^(].*?) AND )?\$timeFilter GROUP BY time\(\$__interval\)((?:, "\w+")*) fill\(null\)$/;
+  /^SELECT (?:mean\("(\w+)"\)|non_negative_derivative\(max\("(\w+)"\), 1s\)) FROM "(\w+)" WHERE (?:\((.+ AND .+)\) AND |([^(].*?) AND )?\$timeFilter GROUP BY time\(\$__interval\)((?:, "\w+")*) fill\(null\)$/;
 const TABLE_QUERY =
   /^SELECT (last\("\w+"\) AS "\w+"(?:, last\("\w+"\) AS "\w+")*) FROM "(\w+)" WHERE (?:\((.+ AND .+)\) AND |([^(].*?) AND )?\$timeFilter((?: GROUP BY "\w+"(?:, "\w+")*)?)$/;
 const VARIABLE_CONDITION = /^"(\w+)" =~ \/\^\$(\w+)\$\/$/;
@@ -67,7 +72,9 @@ it("a dashboard for every collector in the catalogue, and none for a collector i
 
 describe.each(catalogue.sources)("dashboard $name", (source) => {
   const dashboard = dashboardOf(source.name);
-  const declared = new Map([...source.measurements, ...catalogue.everySource].map((m) => [m.name, m]));
+  // pm_collector is the SDK runtime's: the relay and gateway (collector: false) write none.
+  const own = source.collector === false ? [] : catalogue.everySource;
+  const declared = new Map([...source.measurements, ...own].map((m) => [m.name, m]));
 
   it("is the generator's output for the catalogue (run npm run docs after changing a declaration)", () => {
     expect(dashboard).toEqual(collectorDashboard(source, catalogue.everySource));
@@ -116,15 +123,22 @@ describe.each(catalogue.sources)("dashboard $name", (source) => {
     }
     const match = PANEL_QUERY.exec(query);
     expect(match, query).not.toBeNull();
-    const [, field, measurement, several, one, groupBy] = match!;
+    const [, mean, rate, measurement, several, one, groupBy] = match!;
     const conditions = several ?? one;
-    return { query, measurement: measurement!, fields: [field!], conditions, groupBy: groupBy! };
+    return {
+      query,
+      measurement: measurement!,
+      fields: [(mean ?? rate)!],
+      rate: rate !== undefined,
+      conditions,
+      groupBy: groupBy!,
+    };
   }
 
   it("every query reads declared fields of a declared measurement, by its declared tags", () => {
     const variables = new Set(dashboard.templating.list.map((v: Any) => v.name));
     for (const { panel } of targets(dashboard)) {
-      const { query, measurement, fields, conditions, groupBy } = readQuery(panel);
+      const { query, measurement, fields, rate, conditions, groupBy } = readQuery(panel);
       const m = declared.get(measurement);
       expect(m, `${measurement} is not a measurement of ${source.name} or the SDK`).toBeDefined();
       const tags = m!.tags.map((t) => t.name);
@@ -133,8 +147,15 @@ describe.each(catalogue.sources)("dashboard $name", (source) => {
         expect(declaredField, `${measurement}.${field}`).toBeDefined();
         // A mean of a boolean or a string is an error; those go to the last-values table.
         expect(NUMERIC.includes(declaredField!.type), `${query}: ${field}`).toBe(panel.type === "timeseries");
-        if (panel.type === "timeseries")
-          expect(panel.fieldConfig.defaults.unit).toBe(grafanaUnit(declaredField!.unit, "test"));
+        if (panel.type !== "timeseries") continue;
+        // A counter (a total since its writer started) is charted as its rate, and says so.
+        expect(rate, `${query}: ${field} is${declaredField!.counter ? "" : " not"} a counter`).toBe(
+          declaredField!.counter === true,
+        );
+        expect(panel.title.endsWith(" per second"), panel.title).toBe(rate);
+        expect(panel.fieldConfig.defaults.unit).toBe(
+          rate ? grafanaRateUnit(declaredField!.unit, "test") : grafanaUnit(declaredField!.unit, "test"),
+        );
       }
       expect(panel.interval).toBe(source.interval);
       expect([...groupBy.matchAll(/"(\w+)"/g)].map((g) => g[1])).toEqual(tags);
@@ -161,6 +182,16 @@ describe.each(catalogue.sources)("dashboard $name", (source) => {
     );
     for (const m of declared.values())
       for (const f of m.fields) expect(shown, `${m.name}.${f.name}`).toContain(`${m.name}.${f.name}`);
+  });
+
+  it("has no row without panels, and pm_collector's only when the source is a collector", () => {
+    const rows = dashboard.panels.filter((p: Any) => p.type === "row");
+    for (const row of rows) {
+      const next = dashboard.panels[dashboard.panels.indexOf(row) + 1];
+      expect(next && next.type !== "row", `row ${row.title} is empty`).toBe(true);
+    }
+    const charted = new Set(targets(dashboard).map(({ panel }: Any) => readQuery(panel).measurement));
+    expect(charted.has("pm_collector")).toBe(source.collector !== false);
   });
 
   it("its variables list the values of a tag the collector's measurements carry", () => {
@@ -193,6 +224,55 @@ describe("the generator", () => {
     expect(Object.keys(GRAFANA_UNITS).sort()).toEqual([...UNITS].sort());
     expect(grafanaUnit(undefined, "m.f")).toBe("none");
     expect(() => grafanaUnit("furlongs", "m.f")).toThrow(/m\.f: unit "furlongs"/);
+  });
+
+  it("maps the unit of every declared counter to a per-second Grafana unit, and refuses others by name", () => {
+    const counters = [...catalogue.sources.flatMap((s) => s.measurements), ...catalogue.everySource].flatMap(
+      (m) => m.fields.filter((f) => f.counter),
+    );
+    expect(counters.length).toBeGreaterThan(0);
+    for (const f of counters) expect(GRAFANA_RATE_UNITS, f.name).toHaveProperty(f.unit ?? "count");
+    expect(grafanaRateUnit("count", "m.f")).toBe("cps");
+    expect(grafanaRateUnit("bytes", "m.f")).toBe("Bps");
+    expect(grafanaRateUnit(undefined, "m.f")).toBe("none");
+    expect(() => grafanaRateUnit("ms", "m.f")).toThrow(/m\.f: a counter in unit "ms"/);
+  });
+
+  it("charts a counter as its rate per second and the rest as their mean", () => {
+    const source = {
+      name: "demo",
+      interval: "10s",
+      collector: false,
+      measurements: [
+        {
+          name: "demo_x",
+          tags: [{ name: "host" }],
+          fields: [
+            { name: "sent", type: "integer", unit: "bytes", counter: true, description: "bytes sent" },
+            { name: "queued", type: "integer", unit: "count" },
+          ],
+        },
+        // Fields named only at run time: nothing to chart, so no row.
+        { name: "demo_open", tags: [], fields: [] },
+      ],
+    };
+    const every = [{ name: "pm_collector", tags: [], fields: [{ name: "rounds", type: "integer" }] }];
+    const panels = collectorDashboard(source, every).panels;
+    expect(panels.map((p: Any) => [p.type, p.title])).toEqual([
+      ["row", "demo_x"],
+      ["timeseries", "demo_x.sent per second"],
+      ["timeseries", "demo_x.queued"],
+    ]);
+    const asked = { measurement: "demo_x", conditions: ['"host" =~ /^$host$/'], groupBy: ["host"] };
+    expect(panels[1].targets[0].query).toBe(rateQuery({ ...asked, field: "sent" }));
+    expect(panels[1].targets[0].query).toBe(
+      'SELECT non_negative_derivative(max("sent"), 1s) FROM "demo_x" WHERE "host" =~ /^$host$/ AND $timeFilter GROUP BY time($__interval), "host" fill(null)',
+    );
+    expect(panels[1].fieldConfig.defaults.unit).toBe("Bps");
+    expect(panels[2].targets[0].query).toBe(panelQuery({ ...asked, field: "queued" }));
+    // A collector also gets the SDK's pm_collector row.
+    const titles = collectorDashboard({ ...source, collector: true }, every).panels.map((p: Any) => p.title);
+    expect(titles).toContain("pm_collector");
   });
 
   it("refuses, by name, a collector name that cannot be a dashboard uid or ConfigMap name", () => {

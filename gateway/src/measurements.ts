@@ -1,6 +1,8 @@
 import type { MeasurementDeclarations } from "@platform-metrics/sdk";
 
 const count = (description: string) => ({ type: "integer", unit: "count", description }) as const;
+/** A count since the process started: dashboards chart its rate. */
+const total = (description: string) => ({ ...count(description), counter: true }) as const;
 const ms = (description: string) => ({ type: "float", unit: "ms", description }) as const;
 
 /**
@@ -15,25 +17,25 @@ export const GATEWAY_MEASUREMENTS = {
       pod: "pod name (PM_POD_NAME, from the downward API)",
     },
     fields: {
-      requests: count("API requests answered"),
-      responses_2xx: count("API requests answered 2xx"),
-      responses_4xx: count("API requests answered 4xx (the caller's mistake, refusals and limits)"),
-      responses_5xx: count(
+      requests: total("API requests answered"),
+      responses_2xx: total("API requests answered 2xx"),
+      responses_4xx: total("API requests answered 4xx (the caller's mistake, refusals and limits)"),
+      responses_5xx: total(
         "API requests answered 5xx (InfluxDB unavailable or too slow, or a gateway fault)",
       ),
-      unauthorized: count("API requests answered 401: no credential, or a bad or expired one"),
-      forbidden: count("API requests answered 403: the credential does not grant the org asked for"),
-      rate_limited: count(
+      unauthorized: total("API requests answered 401: no credential, or a bad or expired one"),
+      forbidden: total("API requests answered 403: the credential does not grant the org asked for"),
+      rate_limited: total(
         "API requests answered 429: over the token's rate or concurrency limit, or an address over the failed-authentication limit",
       ),
-      influxql_requests: count("requests to /query (InfluxQL, for Grafana and the influx CLI)"),
-      influxql_statements: count("InfluxQL statements run"),
-      influxql_refused: count(
+      influxql_requests: total("requests to /query (InfluxQL, for Grafana and the influx CLI)"),
+      influxql_statements: total("InfluxQL statements run"),
+      influxql_refused: total(
         "/query requests refused (a statement or parameter the gateway does not allow, a limit), and statements answered with an error",
       ),
-      queries: count("queries sent to InfluxDB, each try on each replica"),
-      query_errors: count("queries to InfluxDB that failed: unreachable, timed out or refused"),
-      failovers: count("queries tried again on another replica after one failed"),
+      queries: total("queries sent to InfluxDB, each try on each replica"),
+      query_errors: total("queries to InfluxDB that failed: unreachable, timed out or refused"),
+      failovers: total("queries tried again on another replica after one failed"),
       query_ms_mean: ms("mean InfluxDB query time in the last interval (absent when none ran)"),
       query_ms_p99: ms("99th percentile of InfluxDB query time in the last interval (absent when none ran)"),
       query_ms_max: ms("longest InfluxDB query in the last interval (absent when none ran)"),

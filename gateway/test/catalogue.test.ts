@@ -40,6 +40,17 @@ describe("units and descriptions from the collectors' declarations", () => {
       description: "99th percentile latency",
     });
     expect(everySource.map((m: { name: string }) => m.name)).toEqual(["pm_collector"]);
+    // Counters (totals since the writer started) say so, and the relay is no collector.
+    expect(everySource[0].fields).toContainEqual(expect.objectContaining({ name: "rounds", counter: true }));
+    const relay = sources.find((source: { name: string }) => source.name === "relay");
+    expect(relay.collector).toBe(false);
+    expect(storage.collector).toBe(true);
+    expect(relay.measurements[0].fields).toContainEqual(
+      expect.objectContaining({ name: "points_written", counter: true }),
+    );
+    expect(
+      relay.measurements[0].fields.find((f: { name: string }) => f.name === "seconds_behind").counter,
+    ).toBe(undefined);
     expect((await app.inject({ method: "GET", url: "/api/v1/catalogue" })).statusCode).toBe(401);
   });
 

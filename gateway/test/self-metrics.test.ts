@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { METRICS_STREAM, METRICS_SUBJECTS, metricsSubject } from "@platform-metrics/sdk/contracts";
+import { checkDeclarations } from "@platform-metrics/sdk/docs";
 import { type Point, parseLine } from "@platform-metrics/sdk/line-protocol";
 import { ConfigError, checkPoint, createLogger, declaredLine } from "@platform-metrics/sdk/service";
 import { type NatsServer, startNats } from "@platform-metrics/testing";
@@ -216,6 +217,19 @@ describe("pm_gateway's settings", () => {
 });
 
 describe("the pm_gateway line", () => {
+  it("declares GatewayCounters' running counts as counters, and the query times and replicas as of the moment", () => {
+    expect(checkDeclarations(GATEWAY_MEASUREMENTS)).toEqual([]);
+    const fields = Object.entries(GATEWAY_MEASUREMENTS.pm_gateway.fields);
+    const counters = fields.filter(([, f]) => "counter" in f && f.counter).map(([name]) => name);
+    expect(fields.map(([name]) => name).filter((name) => !counters.includes(name))).toEqual([
+      "query_ms_mean",
+      "query_ms_p99",
+      "query_ms_max",
+      "replicas",
+      "replicas_up",
+    ]);
+  });
+
   it("writes every declared field and tag, and nothing undeclared", () => {
     const counters = new GatewayCounters();
     counters.answered(200);

@@ -1,3 +1,4 @@
+import { checkDeclarations } from "@platform-metrics/sdk/docs";
 import { parseLine } from "@platform-metrics/sdk/line-protocol";
 import { checkPoint } from "@platform-metrics/sdk/service";
 import { describe, expect, it } from "vitest";
@@ -17,6 +18,18 @@ const stats: ReplicaStats = {
 };
 
 describe("pm_relay", () => {
+  it("declares its totals since start as counters, which the dashboards chart as rates", () => {
+    expect(checkDeclarations(RELAY_MEASUREMENTS)).toEqual([]);
+    const fields = Object.entries(RELAY_MEASUREMENTS.pm_relay.fields);
+    // ReplicaStats' running sums; the rest are of the moment (pending, behind, the last write).
+    expect(fields.filter(([, f]) => "counter" in f && f.counter).map(([name]) => name)).toEqual([
+      "points_written",
+      "dead_lettered",
+      "errors",
+      "redelivered",
+    ]);
+  });
+
   it("writes every declared field and tag, and nothing undeclared", () => {
     const line = relayLine(stats, 40, 3_000_000_000n, { pod: "relay-0" });
     const point = parseLine(line);

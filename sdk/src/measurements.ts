@@ -26,7 +26,17 @@ export interface FieldDeclaration {
   type: FieldType;
   unit?: Unit;
   description?: string;
+  /**
+   * A running total since the writer started (requests answered), or since what it reads started (a
+   * process's CPU seconds): it only grows, and starts again from zero on a restart. Dashboards chart
+   * its rate per second, not the total.
+   */
+  counter?: boolean;
 }
+
+/** Units of a value at a moment (a rate, a share, a reading): what no total since start can be in. */
+const GAUGE_UNITS: readonly Unit[] = ["bytes/s", "ops/s", "percent", "watts", "celsius"];
+const NUMERIC_TYPES: readonly FieldType[] = ["float", "integer", "unsigned"];
 
 /** What a collector promises to write: the docs table and the test kit's checks both come from this. */
 export interface MeasurementDeclaration {
@@ -118,7 +128,21 @@ export function checkDeclarations(declarations: MeasurementDeclarations): string
       if (unit !== undefined && (type === "string" || type === "boolean")) {
         problems.push(`${measurement}.${field}: a ${type} field has no unit`);
       }
+      problems.push(...counterProblems(`${measurement}.${field}`, fieldDeclaration(declaration, field)!));
     }
   }
   return problems;
+}
+
+function counterProblems(where: string, field: FieldDeclaration): string[] {
+  const { counter, type, unit } = field;
+  if (counter === undefined) return [];
+  if (typeof counter !== "boolean")
+    return [`${where}: counter ${JSON.stringify(counter)} is not true or false`];
+  if (!counter) return [];
+  if (!NUMERIC_TYPES.includes(type))
+    return [`${where}: a ${type} field cannot be a counter (only numbers add up)`];
+  if (unit !== undefined && GAUGE_UNITS.includes(unit))
+    return [`${where}: unit ${unit} is a value at a moment, not a total: a counter has no such unit`];
+  return [];
 }

@@ -42,6 +42,31 @@ describe("defineCollector", () => {
     expect(define(fields({ type: "string", unit: "bytes" }))).toThrow(/a string field has no unit/);
     expect(define(fields({ type: "float", unit: "bytes/s" }))).not.toThrow();
   });
+
+  it("takes a counter of a number in a unit of a total, and refuses any other by field", () => {
+    // As a JavaScript caller (or a cast) may write it: the checks, not the types, refuse it.
+    const measurementsWith = (v: object): object => ({
+      measurements: { demo_x: { tags: [], fields: { v } } },
+    });
+    const define = (v: object) => () =>
+      defineCollector({ name: "demo", interval: "10s", measurements, collect() {}, ...measurementsWith(v) });
+    expect(define({ type: "integer", unit: "count", counter: true })).not.toThrow();
+    expect(define({ type: "float", unit: "s", counter: true })).not.toThrow();
+    expect(define({ type: "unsigned", counter: true })).not.toThrow();
+    expect(define({ type: "float", unit: "bytes/s", counter: false })).not.toThrow();
+    expect(define({ type: "string", counter: true })).toThrow(/demo_x.v: a string field cannot be a counter/);
+    expect(define({ type: "boolean", counter: true })).toThrow(
+      /demo_x.v: a boolean field cannot be a counter/,
+    );
+    for (const unit of ["bytes/s", "ops/s", "percent", "watts", "celsius"])
+      expect(define({ type: "float", unit, counter: true }), unit).toThrow(
+        `demo_x.v: unit ${unit} is a value at a moment, not a total`,
+      );
+    // Only true or false is a flag.
+    expect(define({ type: "integer", counter: "yes" })).toThrow(
+      /demo_x.v: counter "yes" is not true or false/,
+    );
+  });
 });
 
 describe("points", () => {

@@ -22,6 +22,25 @@ describe("generated metric docs", () => {
     expect(table).toContain("| tag | `org` |");
   });
 
+  it("shows a counter as kind counter, and marks it in the JSON for the dashboards", () => {
+    const declarations = {
+      demo_x: {
+        tags: [],
+        fields: {
+          sent: { type: "integer", unit: "count", counter: true, description: "sent since start" },
+          queued: { type: "integer", unit: "count", counter: false },
+        },
+      },
+    } as const;
+    const table = renderMeasurements(declarations);
+    expect(table).toContain("| counter | `sent` | integer | count | sent since start |");
+    expect(table).toContain("| field | `queued` | integer | count |  |");
+    expect(catalogueMeasurements(declarations)[0]!.fields).toEqual([
+      { name: "sent", type: "integer", unit: "count", description: "sent since start", counter: true },
+      { name: "queued", type: "integer", unit: "count" },
+    ]);
+  });
+
   it("writes the same declarations as JSON for the gateway, in declaration order", () => {
     expect(
       catalogueMeasurements({

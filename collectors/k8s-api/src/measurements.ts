@@ -3,6 +3,9 @@ import type { MeasurementDeclarations } from "@platform-metrics/sdk";
 const NAMESPACE = "the namespace; the point's org is its org label's value (PM_ORG_LABEL), else PM_ORG";
 const integer = (description: string, unit?: "bytes") => ({ type: "integer", description, unit }) as const;
 const ms = (description: string) => ({ type: "float", unit: "ms", description }) as const;
+/** A count since the collector started: dashboards chart its rate. */
+const total = (description: string) =>
+  ({ type: "integer", unit: "count", counter: true, description }) as const;
 
 export const measurements = {
   k8s_pod: {
@@ -92,14 +95,14 @@ export const measurements = {
     fields: {
       objects: integer("objects held now"),
       synced: { type: "boolean", description: "the first list has completed" },
-      lists: integer("full lists (a list of several pages counts once)"),
-      pages: integer("list pages fetched"),
-      relists: integer("lists after the first: after 410 Gone or an expired continue token"),
-      watches: integer("watches opened"),
-      watch_restarts: integer("watches that ended (server timeout, broken connection, 410) and were resumed"),
-      errors: integer("failed list and watch requests, broken watches included"),
-      forbidden: integer("requests answered 403 Forbidden (see the log for the verb)"),
-      malformed: integer("objects skipped because a field the collector reads was missing or odd"),
+      lists: total("full lists (a list of several pages counts once)"),
+      pages: total("list pages fetched"),
+      relists: total("lists after the first: after 410 Gone or an expired continue token"),
+      watches: total("watches opened"),
+      watch_restarts: total("watches that ended (server timeout, broken connection, 410) and were resumed"),
+      errors: total("failed list and watch requests, broken watches included"),
+      forbidden: total("requests answered 403 Forbidden (see the log for the verb)"),
+      malformed: total("objects skipped because a field the collector reads was missing or odd"),
     },
   },
 } as const satisfies MeasurementDeclarations;

@@ -41,11 +41,13 @@ export const measurements = {
       cpu_user_seconds: {
         type: "float",
         unit: "s",
+        counter: true,
         description: "user CPU time; per process its own, in tree sums including exited descendants",
       },
       cpu_system_seconds: {
         type: "float",
         unit: "s",
+        counter: true,
         description: "system CPU time, counted like cpu_user_seconds",
       },
       rss_bytes: { type: "integer", unit: "bytes", description: "resident memory (live processes)" },
@@ -59,23 +61,27 @@ export const measurements = {
       read_bytes: {
         type: "integer",
         unit: "bytes",
+        counter: true,
         description:
           "bytes fetched from the storage layer (/proc/<pid>/io read_bytes; cached reads and pipes not counted); needs ptrace access",
       },
       write_bytes: {
         type: "integer",
         unit: "bytes",
+        counter: true,
         description:
           "bytes written to the page cache for storage (/proc/<pid>/io write_bytes); needs ptrace access",
       },
       voluntary_context_switches: {
         type: "integer",
         unit: "count",
+        counter: true,
         description: "voluntary context switches (waiting)",
       },
       involuntary_context_switches: {
         type: "integer",
         unit: "count",
+        counter: true,
         description: "involuntary context switches (preempted)",
       },
       processes: {

@@ -13,6 +13,8 @@ const fieldSchema = z.object({
   type: text,
   unit: z.enum(UNITS).optional(),
   description: text.optional(),
+  /** A total since its writer started: chart its rate. */
+  counter: z.boolean().optional(),
 });
 const measurementSchema = z.object({
   name: text,
@@ -26,6 +28,8 @@ const catalogueSchema = z.object({
       name: text,
       description: text.optional(),
       interval: text.optional(),
+      /** false for the relay and the gateway: they write no pm_collector. */
+      collector: z.boolean().optional(),
       measurements: z.array(measurementSchema),
     }),
   ),

@@ -82,6 +82,11 @@ const fieldSchema = {
     type: { type: "string", enum: ["float", "integer", "unsigned", "string", "boolean"] },
     unit: unitSchema,
     description: { type: "string" },
+    counter: {
+      type: "boolean",
+      description:
+        "catalogue only: true for a total since its writer started (it resets when the writer restarts): chart its rate",
+    },
   },
 };
 const seriesSchema = {
@@ -162,6 +167,11 @@ const catalogueSchema = {
           name: { type: "string", description: "the collector: the `source` tag of its points" },
           description: { type: "string" },
           interval: { type: "string", description: "default collection interval" },
+          collector: {
+            type: "boolean",
+            description:
+              "false for a service that is no collector (relay, gateway): it writes no pm_collector",
+          },
           measurements: { type: "array", items: ref("CatalogueMeasurement") },
         },
       },

@@ -11,6 +11,8 @@ export interface CatalogueField {
   type: string;
   unit?: Unit;
   description?: string;
+  /** A total since the writer started (FieldDeclaration.counter): chart its rate. */
+  counter?: true;
 }
 
 export interface CatalogueMeasurement {
@@ -26,6 +28,8 @@ export interface CatalogueSource {
   description?: string;
   /** Default collection interval (`PM_INTERVAL` may differ). */
   interval?: string;
+  /** false for a service that is no collector (relay, gateway): it writes no pm_collector. */
+  collector?: boolean;
   measurements: CatalogueMeasurement[];
 }
 
@@ -42,8 +46,14 @@ export function catalogueMeasurements(declarations: MeasurementDeclarations): Ca
       return description ? { name: tag, description } : { name: tag };
     }),
     fields: Object.keys(declaration.fields).map((field) => {
-      const { type, unit, description } = fieldDeclaration(declaration, field)!;
-      return { name: field, type, ...(unit ? { unit } : {}), ...(description ? { description } : {}) };
+      const { type, unit, description, counter } = fieldDeclaration(declaration, field)!;
+      return {
+        name: field,
+        type,
+        ...(unit ? { unit } : {}),
+        ...(description ? { description } : {}),
+        ...(counter ? { counter: true as const } : {}),
+      };
     }),
   }));
 }

@@ -27,8 +27,9 @@ export function renderMeasurements(declarations: MeasurementDeclarations, headin
     if (declaration.open?.tags !== undefined)
       lines.push(`| tag | *any* | string | | ${cell(declaration.open.tags)} |`);
     for (const field of Object.keys(declaration.fields)) {
-      const { type, unit, description } = fieldDeclaration(declaration, field)!;
-      lines.push(`| field | \`${field}\` | ${type} | ${cell(unit)} | ${cell(description)} |`);
+      const { type, unit, description, counter } = fieldDeclaration(declaration, field)!;
+      const kind = counter ? "counter" : "field";
+      lines.push(`| ${kind} | \`${field}\` | ${type} | ${cell(unit)} | ${cell(description)} |`);
     }
     if (declaration.open?.fields !== undefined)
       lines.push(`| field | *any* | any | | ${cell(declaration.open.fields)} |`);

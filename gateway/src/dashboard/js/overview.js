@@ -77,8 +77,8 @@ export async function overviewSections(source, catalogue, org, orgMeasurements) 
   const fallbackInterval = durationSeconds(source.interval) ?? DEFAULT_INTERVAL_S;
   const wanted = [
     ...source.measurements.map((measurement) => ({ measurement, extra: { fallbackInterval } })),
-    // The SDK's own measurement, as this source wrote it.
-    ...catalogue.everySource.map((measurement) => ({
+    // The SDK's own measurement, as this source wrote it (a collector's; the relay and gateway write none).
+    ...(source.collector === false ? [] : catalogue.everySource).map((measurement) => ({
       measurement,
       extra: { fallbackInterval, where: { source: source.name } },
     })),
