@@ -23,10 +23,12 @@ describe("startNatsCluster", () => {
     expect(cluster.nodes).toHaveLength(3);
     expect(new Set(cluster.nodes.map((n) => n.port)).size).toBe(3);
     const nc = await client(cluster.url);
-    // JetStream API requests get 30 s, not the client's 5: on a busy machine a 3-node cluster can be
-    // slower than that to place a replicated stream or elect its leader, and that is not this test's fault.
-    const jsm = await jetstreamManager(nc, { timeout: 30_000 });
-    await jsm.streams.add({ name: "R3", subjects: ["r3.>"], num_replicas: 3 });
+    // Creating, publishing and the last read get 30 s, not the client's 5: on a busy machine a 3-node
+    // cluster can be slower than that to place a replicated stream or settle a new leader. The waits
+    // ask with the usual 5 s and ask again: a stream whose leader just died may leave one unanswered.
+    const patient = await jetstreamManager(nc, { timeout: 30_000 });
+    const jsm = await jetstreamManager(nc);
+    await patient.streams.add({ name: "R3", subjects: ["r3.>"], num_replicas: 3 });
     const js = jetstream(nc, { timeout: 30_000 });
     await js.publish("r3.a", "one", { msgID: "one" });
 
@@ -44,7 +46,7 @@ describe("startNatsCluster", () => {
       return newLeader !== undefined && newLeader !== leader.name;
     });
     await js.publish("r3.b", "two", { msgID: "two" });
-    expect((await jsm.streams.info("R3")).state.messages).toBe(2);
+    expect((await patient.streams.info("R3")).state.messages).toBe(2);
 
     await leader.start();
     await cluster.ready();
