@@ -128,6 +128,32 @@ describe("InfluxQL building", () => {
     expect(() => build({ measurement: "m", fields: ["v"], range })).toThrow(message);
   });
 
+  it("asks a rate as the non-negative per-second derivative of each bucket's max, bounded like any aggregate", () => {
+    const rate = {
+      measurement: "pm_relay",
+      fields: ["points_written", "errors"],
+      aggregate: "rate",
+      every: "1m",
+      fill: "null",
+      groupBy: ["replica"],
+      where: { replica: ["a", "b"] },
+      range: { from: "-1h" },
+    };
+    const built = build(rate);
+    expect(built.influxql).toBe(
+      `SELECT NON_NEGATIVE_DERIVATIVE(MAX("points_written"), 1s) AS "points_written", ` +
+        `NON_NEGATIVE_DERIVATIVE(MAX("errors"), 1s) AS "errors" FROM "pm_relay" ` +
+        `WHERE "org"::tag = 'acme' AND ("replica"::tag = 'a' OR "replica"::tag = 'b') ` +
+        `AND time >= ${NOW - 3_600_000_000_000n} AND time <= ${NOW} ` +
+        `GROUP BY time(1m), "replica" fill(null) LIMIT 1001 SLIMIT 17`,
+    );
+    // The same buckets, and so the same bounds, as max.
+    const max = build({ ...rate, aggregate: "max" });
+    expect([built.maxSeries, built.pointsPerSeries]).toEqual([max.maxSeries, max.pointsPerSeries]);
+    expect(() => build({ ...rate, every: "1s" })).toThrow(/too many points: 1h in buckets of 1s gives 3601/);
+    expect(build({ ...rate, fill: "linear" }).influxql).toContain(" fill(linear) ");
+  });
+
   it("refuses more buckets than the point limit", () => {
     expect(() =>
       build({ measurement: "m", fields: ["v"], aggregate: "mean", every: "1s", range: { from: "-1h" } }),
@@ -139,6 +165,9 @@ describe("InfluxQL building", () => {
     [{ aggregate: "mean", fill: "none" }, /fill needs every/],
     [{ aggregate: "mean", every: "5 minutes" }, /expected a duration like 10s/],
     [{ aggregate: "p42" }, /aggregate/],
+    [{ aggregate: "rate" }, /"every".*aggregate rate needs every: the per-second increase/],
+    [{ aggregate: "rate", every: "1m", fill: "previous" }, /aggregate rate takes fill null, none or linear/],
+    [{ aggregate: "rate", every: "1m", fill: 0 }, /aggregate rate takes fill null, none or linear, not 0/],
     [{ where: { org: "globex" } }, /the org is set by the org field/],
     [{ fields: [] }, /at least one field/],
     [{ fields: ["a\nb"] }, /control characters/],

@@ -78,6 +78,17 @@ describe("units and descriptions from the collectors' declarations", () => {
     });
     const counted = await query({ ...body, aggregate: "count" });
     expect(counted.json().meta.fields.lat_p99_ns.unit).toBe("count");
+    // A rate is per second: a count's in count/s, bytes' in bytes/s, seconds' in s/s (a share).
+    const rates = await query({
+      measurement: "perf_process",
+      fields: ["voluntary_context_switches", "read_bytes", "cpu_user_seconds", "cpu_percent"],
+      aggregate: "rate",
+      every: "1m",
+      range: { from: "-15m" },
+    });
+    expect(rates.statusCode, rates.body).toBe(200);
+    const units = Object.values(rates.json().meta.fields).map((meta) => (meta as { unit?: string }).unit);
+    expect(units).toEqual(["count/s", "bytes/s", "s/s", undefined]);
     const undeclared = await query({ measurement: "cpu", fields: ["usage"], range: { from: "-1h" } });
     expect(undeclared.json().meta.fields).toEqual({ usage: {} });
   });
@@ -115,6 +126,6 @@ describe("the OpenAPI document", () => {
     expect((await query(example)).statusCode).toBe(200);
     const values = document.components.schemas.Series.properties.values;
     expect(values.items.prefixItems[0].format).toBe("date-time");
-    expect(document.components.schemas.FieldMeta.properties.unit.enum).toEqual([...UNITS]);
+    expect(document.components.schemas.FieldMeta.properties.unit.enum).toEqual([...UNITS, "count/s", "s/s"]);
   });
 });

@@ -34,6 +34,11 @@ describe("dashboard formatting", () => {
       ["watts", 250, "250 W"],
       ["celsius", 61, "61 °C"],
       [undefined, 1_250_000, "1.25M"],
+      // Counters' rates per second: seconds per second are a share, 1 being one core busy.
+      ["count/s", 1234, "1.23k/s"],
+      ["count/s", 0.5, "0.5/s"],
+      ["s/s", 0.0267, "2.67%"],
+      ["s/s", 1.5, "150%"],
     ];
     for (const [unit, value, text] of cases)
       expect(units.formatValue(unit, value), `${unit} ${value}`).toBe(text);

@@ -130,6 +130,44 @@ describe("dashboard", () => {
     await page.context().close();
   });
 
+  it("charts a counter as its rate per second, CPU seconds as a share of a core", async () => {
+    const { page, problems } = await open("/?view=overview&source=perf&from=-15m&refresh=off");
+    // 0.8 user and 0.1 system CPU seconds more every 30 s: 2.67% and 0.333% of a core.
+    const cpu = panel("perf_process", "s/s");
+    const shown = await drawn(page, cpu);
+    expect(await page.textContent(`${cpu} h3 span`)).toBe("cpu_user_seconds, cpu_system_seconds per second");
+    expect(await page.textContent(`${cpu} .bucket`)).toBe("per second, 30s buckets");
+    expect(shown.yTicks).toMatch(/\d%/);
+    expect(await legendAtCursor(page, cpu)).toEqual(expect.arrayContaining(["2.67%", "0.333%"]));
+    // The running totals themselves (80 s and more) are charted nowhere.
+    expect(await page.$$(panel("perf_process", "s"))).toHaveLength(0);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("explores a counter as its rate by default, and as the aggregate chosen when one is", async () => {
+    const { page, problems } = await open(
+      "/?view=explore&m=perf_process&f=cpu_user_seconds,rss_bytes&from=-15m",
+    );
+    const rate = ".panel[data-unit='s/s']";
+    await drawn(page, rate);
+    await drawn(page, ".panel[data-unit=bytes]");
+    expect(await page.textContent(`${rate} h3 span`)).toBe("cpu_user_seconds per second");
+    expect(await page.inputValue("#aggregate")).toBe("auto");
+    await page.selectOption("#aggregate", "max");
+    await page.waitForFunction(
+      () => new URL(location.href).searchParams.get("agg") === "max",
+      undefined,
+      WAIT,
+    );
+    const max = await drawn(page, ".panel[data-unit=s]");
+    // The totals themselves: 80 s and more.
+    expect(max.yTicks).toMatch(/\d (s|min)$/);
+    expect(await page.textContent(".panel[data-unit=s] h3 span")).toBe("max of cpu_user_seconds");
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it("shows storage-probe's booleans and strings as last values, and a failed round as it comes", async () => {
     const { page, problems } = await open("/?view=overview&source=storage-probe&from=-30m&refresh=5s");
     const latency = panel("storage_io", "ns");

@@ -62,7 +62,11 @@ beforeAll(async () => {
   await writeFile(join(dir, "tokens.yaml"), tokensYaml());
   app = await startGateway(`a=${a.url},b=${b.url}`, DB, join(dir, "tokens.yaml"));
 
-  await publish("metrics.acme.k8s", [`k8s_node,host=a-node cpu=1.5 ${NOW_NS}`]);
+  // Two points a minute apart: a rate of 1 per minute between them.
+  await publish("metrics.acme.k8s", [
+    `k8s_node,host=a-node cpu=0.5 ${NOW_NS - 60_000_000_000n}`,
+    `k8s_node,host=a-node cpu=1.5 ${NOW_NS}`,
+  ]);
   await publish("metrics.globex.k8s", [
     `k8s_node,host=g_secret_host,g_secret_tag=g_secret_value cpu=31337.5 ${NOW_NS}`,
   ]);
@@ -70,7 +74,8 @@ beforeAll(async () => {
   // dealt with the whole message.
   await publish("metrics.evil.k8s", [...ATTACK, `k8s_node,host=evil-node cpu=3.5 ${NOW_NS}`]);
   for (const org of ["acme", "globex", "evil"]) {
-    await waitFor(async () => (await landed(org)).every((count) => count >= 1), `${org}'s points`);
+    const count = org === "acme" ? 2 : 1;
+    await waitFor(async () => (await landed(org)).every((n) => n >= count), `${org}'s points`);
   }
 });
 
@@ -98,6 +103,11 @@ async function expectEachOrgReadsItsOwn() {
       { measurement: "k8s_node", fields: ["cpu"], aggregate: "max", range: { from: "-1h" } },
       tokens.acme,
     ),
+    // The attack's org="acme" point (2.5, at the newer minute) would make it (2.5 - 0.5) / 60.
+    rate: await query(
+      { measurement: "k8s_node", fields: ["cpu"], aggregate: "rate", every: "1m", range: { from: "-1h" } },
+      tokens.acme,
+    ),
     byHost: await query(
       { measurement: "k8s_node", fields: ["cpu"], groupBy: ["host", "org"], range: { from: "-1h" } },
       tokens.acme,
@@ -115,8 +125,12 @@ async function expectEachOrgReadsItsOwn() {
   expect(acme.orgs.json().values).toEqual(["acme"]);
   expect(acme.fields.json().fields).toEqual([{ name: "cpu", type: "float" }]);
   expect(acme.raw.json().series.map((s: { values: unknown[][] }) => s.values.map((row) => row[1]))).toEqual([
-    [1.5],
+    [0.5, 1.5],
   ]);
+  const rates = acme.rate.json().series.map((s: { values: number[][] }) => s.values.map((row) => row[1]));
+  expect(rates).toHaveLength(1);
+  expect(rates[0]).toHaveLength(1);
+  expect(rates[0][0]).toBeCloseTo(1 / 60, 10);
   expect(acme.max.json().series[0].values[0][1]).toBe(1.5);
   expect(acme.byHost.json().series.map((s: { tags: object }) => s.tags)).toEqual([
     { host: "a-node", org: "acme" },

@@ -82,6 +82,23 @@ describe("an acme token, through every route", () => {
       range: { from: "-1h" },
     });
     expect(other.json().series).toEqual([]);
+    // A rate too: acme's idle grows 1 a minute and its usage only falls (no rate); globex's usage, a
+    // constant 31337.5 in the same measurement, would give rates of 0 if its points were read.
+    const rate = await query({
+      measurement: "cpu",
+      fields: ["idle", "usage"],
+      aggregate: "rate",
+      every: "1m",
+      range: { from: "-1h" },
+    });
+    expect(rate.statusCode, rate.body).toBe(200);
+    const rows = rate.json().series[0].values as [string, number | null, number | null][];
+    expect(rows).toHaveLength(29);
+    for (const [, idle, usage] of rows) {
+      expect(idle).toBeCloseTo(1 / 60, 10);
+      expect(usage).toBeNull();
+    }
+    expectNoGlobex(rate);
     // Another org's measurement is a 404, word for word that of a measurement that does not exist.
     const ofMeasurement = (measurement: string) =>
       query({ measurement, fields: ["v"], aggregate: "max", range: { from: "-1h" } });
@@ -92,33 +109,39 @@ describe("an acme token, through every route", () => {
     expectNoGlobex(aggregated, "g_secret_only");
   });
 
-  it("gets the same answer for another org's field as for a field that does not exist", async () => {
-    // globex's g_secret_state is a string: InfluxDB refuses max() of it, for any org.
-    const ask = (fields: string[]) =>
-      query({ measurement: "cpu", fields, aggregate: "max", every: "10m", range: { from: "-1h" } });
-    // Alone, each is a 404 naming it; beside a field of acme's, each is listed in meta.unknownFields.
-    for (const [theirs, missing, status] of [
-      [["g_secret_state"], ["no_such_field1"], 404],
-      [["usage", "g_secret_state"], ["usage", "no_such_field1"], 200],
-    ] as const) {
-      const other = await ask([...theirs]);
-      const none = await ask([...missing]);
-      expect(other.statusCode).toBe(status);
-      expect(other.body.replaceAll("g_secret_state", "X")).toBe(none.body.replaceAll("no_such_field1", "X"));
-    }
-    // A string field of acme's own still gets the refusal that helps it.
-    const own = await query({
-      measurement: "acme_status",
-      fields: ["state"],
-      aggregate: "max",
-      range: { from: "-1h" },
-    });
-    expect(own.statusCode).toBe(400);
-    expect(own.json().error).toEqual({
-      code: "bad_query",
-      message: 'aggregate max needs numeric fields: "state" is string',
-    });
-  });
+  it.each(["max", "rate"])(
+    "gets the same answer for another org's field as for a field that does not exist (%s)",
+    async (aggregate) => {
+      // globex's g_secret_state is a string: InfluxDB refuses max() of it (and so rate), for any org.
+      const ask = (fields: string[]) =>
+        query({ measurement: "cpu", fields, aggregate, every: "10m", range: { from: "-1h" } });
+      // Alone, each is a 404 naming it; beside a field of acme's, each is listed in meta.unknownFields.
+      for (const [theirs, missing, status] of [
+        [["g_secret_state"], ["no_such_field1"], 404],
+        [["usage", "g_secret_state"], ["usage", "no_such_field1"], 200],
+      ] as const) {
+        const other = await ask([...theirs]);
+        const none = await ask([...missing]);
+        expect(other.statusCode).toBe(status);
+        expect(other.body.replaceAll("g_secret_state", "X")).toBe(
+          none.body.replaceAll("no_such_field1", "X"),
+        );
+      }
+      // A string field of acme's own still gets the refusal that helps it.
+      const own = await query({
+        measurement: "acme_status",
+        fields: ["state"],
+        aggregate,
+        every: "10m",
+        range: { from: "-1h" },
+      });
+      expect(own.statusCode).toBe(400);
+      expect(own.json().error).toEqual({
+        code: "bad_query",
+        message: `aggregate ${aggregate} needs numeric fields: "state" is string`,
+      });
+    },
+  );
 
   it("answers a typo in a measurement or field with a 404 naming it, and lists one beside known fields", async () => {
     const typo = await query({ measurement: "cpu", fields: ["usgae"], range: { from: "-1h" } });
@@ -261,9 +284,9 @@ const body = fc.record(
 // aggregate, every and fill depend on each other: mostly coherent, sometimes not.
 const aggregation = fc.oneof(
   fc.constant({}),
-  fc.record({ aggregate: usually(["mean", "max", "p99", "count", "last", "spread"]) }),
+  fc.record({ aggregate: usually(["mean", "max", "p99", "count", "last", "spread", "rate"]) }),
   fc.record({
-    aggregate: usually(["mean", "max", "p99", "count", "last", "spread"]),
+    aggregate: usually(["mean", "max", "p99", "count", "last", "spread", "rate"]),
     every: usually(["1m", "5m", "10s", "0s", "1y"]),
     fill: maybe(fc.oneof(usually(["none", "null", "linear", "previous"]), fc.double())),
   }),
@@ -375,7 +398,7 @@ describe("API surface", () => {
     expect(document.openapi).toBe("3.1.0");
     const query = document.components.schemas.Query;
     expect(query.required).toEqual(expect.arrayContaining(["measurement", "fields", "range"]));
-    expect(query.properties.aggregate.enum).toContain("p99");
+    expect(query.properties.aggregate.enum).toEqual(expect.arrayContaining(["p99", "rate"]));
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining(["/api/v1/query", "/api/v1/measurements/{m}/tags/{tag}/values"]),
     );

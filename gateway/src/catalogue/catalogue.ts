@@ -38,8 +38,26 @@ const catalogueSchema = z.object({
 
 export type CatalogueData = z.output<typeof catalogueSchema>;
 export type FieldInfo = z.output<typeof fieldSchema>;
-/** What a query's `meta.fields` says of one field. */
-export type FieldMeta = Pick<FieldInfo, "unit" | "description">;
+/**
+ * The unit of a counter's rate per second, by the counter's unit (as the Grafana panels chart them):
+ * seconds per second are a share, 1 being one core or worker busy all the time. A rate of a field in
+ * another unit has none in the answer.
+ */
+export const RATE_UNITS = { count: "count/s", bytes: "bytes/s", s: "s/s" } as const;
+export type RateUnit = (typeof RATE_UNITS)[keyof typeof RATE_UNITS];
+
+/** What a query's `meta.fields` says of one field: the unit of the values answered. */
+export interface FieldMeta {
+  unit?: FieldInfo["unit"] | RateUnit;
+  description?: string;
+}
+
+function answeredUnit(unit: FieldInfo["unit"], aggregate?: Aggregate): FieldMeta["unit"] {
+  if (aggregate === "count") return "count";
+  if (aggregate === "rate")
+    return unit && Object.hasOwn(RATE_UNITS, unit) ? RATE_UNITS[unit as keyof typeof RATE_UNITS] : undefined;
+  return unit;
+}
 
 // Beside this module in dist/ (the build copies it), or in src/ when run from the sources.
 const CANDIDATES = ["./measurements.json", "../../src/catalogue/measurements.json"].map((path) =>
@@ -73,12 +91,15 @@ export class Catalogue {
     return this.fields.get(measurement)?.get(field);
   }
 
-  /** Unit and description of each queried field; `count` counts points, whatever the field's unit. */
+  /**
+   * Unit and description of each queried field; `count` counts points, whatever the field's unit, and
+   * `rate` is the field's unit per second.
+   */
   fieldMeta(measurement: string, fields: string[], aggregate?: Aggregate): Record<string, FieldMeta> {
     const meta: Record<string, FieldMeta> = {};
     for (const name of fields) {
       const known = this.field(measurement, name);
-      const unit = aggregate === "count" ? "count" : known?.unit;
+      const unit = answeredUnit(known?.unit, aggregate);
       meta[name] = {
         ...(unit ? { unit } : {}),
         ...(known?.description ? { description: known.description } : {}),

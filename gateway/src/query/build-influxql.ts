@@ -24,6 +24,9 @@ export function orgCondition(org: string): string {
 
 function aggregateCall(aggregate: Aggregate, field: string): string {
   const quoted = quoteIdentifier(field);
+  // Per series, from the largest total of each bucket: a restart's reset to zero gives a gap, never a
+  // negative rate (the Grafana panels of counters use the same).
+  if (aggregate === "rate") return `NON_NEGATIVE_DERIVATIVE(MAX(${quoted}), 1s)`;
   const percentile = /^p(\d+)$/.exec(aggregate);
   if (percentile) return `PERCENTILE(${quoted}, ${percentile[1]})`;
   return `${aggregate.toUpperCase()}(${quoted})`;

@@ -2,7 +2,10 @@ import { RESERVED_TAGS } from "@platform-metrics/sdk/contracts";
 import { z } from "zod";
 import { DURATION_PATTERN, TIME_SPEC_HELP } from "./time-range.js";
 
-/** Aggregates a query may use; percentiles become PERCENTILE(field, N). */
+/**
+ * Aggregates a query may use; percentiles become PERCENTILE(field, N), and rate the per-second increase
+ * of a counter between buckets, NON_NEGATIVE_DERIVATIVE(MAX(field), 1s).
+ */
 export const AGGREGATES = [
   "mean",
   "min",
@@ -18,6 +21,7 @@ export const AGGREGATES = [
   "p90",
   "p95",
   "p99",
+  "rate",
 ] as const;
 export type Aggregate = (typeof AGGREGATES)[number];
 
@@ -57,7 +61,12 @@ export const querySchema = z
       .min(1, "expected at least one field")
       .max(32, "expected at most 32 fields")
       .describe("fields to return"),
-    aggregate: z.enum(AGGREGATES).optional().describe("aggregate applied to every field"),
+    aggregate: z
+      .enum(AGGREGATES)
+      .optional()
+      .describe(
+        "aggregate applied to every field; rate is a counter's per-second increase between buckets (from each bucket's max, never negative; needs every)",
+      ),
     every: z
       .string()
       .regex(DURATION_PATTERN, "expected a duration like 10s, 5m, 1h or 1d (units ms s m h d w)")
@@ -97,6 +106,7 @@ export const querySchema = z
     if (query.fill !== undefined && !query.every) {
       ctx.addIssue({ code: "custom", path: ["fill"], message: "fill needs every" });
     }
+    if (query.aggregate === "rate") rateProblems(query, ctx);
     for (const [index, field] of query.fields.entries()) {
       if ((RESERVED_TAGS as readonly string[]).includes(field)) {
         ctx.addIssue({
@@ -114,6 +124,29 @@ export const querySchema = z
       });
     }
   });
+
+/**
+ * A rate compares the largest value of each bucket with the bucket before, so it needs buckets. A
+ * filled-in value (previous, a number) would read as the counter stalling and then jumping, or
+ * dropping to it: a false zero rate, then a spike. Empty buckets stay empty (null, none) or linear.
+ */
+function rateProblems(query: { every?: string; fill?: unknown }, ctx: z.RefinementCtx): void {
+  if (!query.every) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["every"],
+      message:
+        "aggregate rate needs every: the per-second increase between buckets of that size, e.g. every 1m",
+    });
+  }
+  if (query.fill === "previous" || typeof query.fill === "number") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["fill"],
+      message: `aggregate rate takes fill null, none or linear, not ${JSON.stringify(query.fill)}: a filled-in total reads as a false stall and spike`,
+    });
+  }
+}
 
 export type StructuredQuery = z.output<typeof querySchema>;
 

@@ -1,6 +1,7 @@
 import { UNITS } from "@platform-metrics/sdk";
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
+import { RATE_UNITS } from "../catalogue/catalogue.js";
 import { querySchema } from "../query/schema.js";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -71,7 +72,18 @@ const unitSchema = {
 };
 const fieldMetaSchema = {
   type: "object",
-  properties: { unit: unitSchema, description: { type: "string" } },
+  properties: {
+    unit: {
+      type: "string",
+      enum: [
+        ...UNITS,
+        ...Object.values(RATE_UNITS).filter((unit) => !(UNITS as readonly string[]).includes(unit)),
+      ],
+      description:
+        "unit of the values answered: the declared unit; count for the aggregate count; for the aggregate rate the unit per second (count/s, bytes/s, s/s: seconds per second, a share of one core or worker), none for other units",
+    },
+    description: { type: "string" },
+  },
   description: "from the collectors' declarations; empty for an undeclared field",
 };
 const fieldSchema = {
@@ -129,7 +141,8 @@ const queryResultSchema = {
         fields: {
           type: "object",
           additionalProperties: ref("FieldMeta"),
-          description: "unit and description of each queried field; an aggregate of count is a count",
+          description:
+            "unit and description of each queried field; an aggregate of count is a count, a rate is per second",
         },
         unknownFields: {
           type: "array",

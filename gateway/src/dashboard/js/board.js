@@ -79,7 +79,8 @@ export class Board {
           // The gateway states each field's unit (a count is a count, whatever was counted).
           const unit = answer.meta.fields?.[spec.fields[0]]?.unit;
           const range = { from: fromMs / 1000, to: toMs / 1000 };
-          panel.show(toColumns(answer, spec.fields), range, `${aggregate} per ${every}`, unit);
+          const bucket = aggregate === "rate" ? `per second, ${every} buckets` : `${aggregate} per ${every}`;
+          panel.show(toColumns(answer, spec.fields), range, bucket, unit);
         } catch (error) {
           if (isAbort(error)) throw error;
           panel.showError(error.message);

@@ -2,10 +2,12 @@
 // aggregate; booleans and strings in a table of last values. Every choice lands in the URL.
 import { api } from "./api.js";
 import { el } from "./dom.js";
-import { durationSeconds, isNumeric } from "./overview.js";
+import { chartGroups, durationSeconds, isNumeric } from "./overview.js";
 import { list } from "./state.js";
 
+// auto: each field's own, the rate per second of a counter and the mean of anything else.
 const AGGREGATES = [
+  "auto",
   "mean",
   "min",
   "max",
@@ -20,6 +22,7 @@ const AGGREGATES = [
   "p90",
   "p95",
   "p99",
+  "rate",
 ];
 
 function checkboxes(name, legend, options, checked, onChange) {
@@ -69,7 +72,7 @@ export async function exploreSections(container, { org, state, measurements, cat
       .map((field) => field.name);
   const groupable = tags.filter((tag) => tag !== "org");
   const groupBy = list(state.g).filter((tag) => groupable.includes(tag));
-  const aggregate = AGGREGATES.includes(state.agg) ? state.agg : "mean";
+  const aggregate = AGGREGATES.includes(state.agg) ? state.agg : "auto";
 
   const form = el("form", { id: "explore-form", onsubmit: (event) => event.preventDefault() });
   const changed = () =>
@@ -118,21 +121,33 @@ export async function exploreSections(container, { org, state, measurements, cat
     source.measurements.some((m) => m.name === measurement),
   );
   const fallbackInterval = durationSeconds(declared?.interval) ?? 10;
-  const chosen = fields.filter((field) => selected.includes(field.name));
-  const byUnit = new Map();
-  for (const field of chosen.filter(isNumeric))
-    byUnit.set(field.unit ?? "", [...(byUnit.get(field.unit ?? "") ?? []), field]);
+  const declaredMeasurement = catalogue.sources
+    .flatMap((source) => source.measurements)
+    .concat(catalogue.everySource)
+    .find((m) => m.name === measurement);
+  // Which fields are counters, from the catalogue (the org's field list does not say).
+  const counter = (field) =>
+    declaredMeasurement?.fields.some((d) => d.name === field.name && d.counter) ?? false;
+  const chosen = fields
+    .filter((field) => selected.includes(field.name))
+    .map((field) => ({ ...field, counter: counter(field) }));
   const base = { measurement, groupBy, fallbackInterval };
-  const panels = [...byUnit].map(([unit, group]) => ({
-    ...base,
-    kind: "chart",
-    title: `${aggregate} of ${group.map((field) => field.name).join(", ")}`,
-    description: group.map((field) => `${field.name}: ${field.description ?? field.type}`).join("\n"),
-    fields: group.map((field) => field.name),
-    unit: unit || undefined,
-    aggregate,
-    details: true,
-  }));
+  const groups = chartGroups(chosen.filter(isNumeric), aggregate === "auto" ? undefined : aggregate);
+  const panels = [...groups.values()].map((group) => {
+    const names = group.fields.map((field) => field.name).join(", ");
+    return {
+      ...base,
+      kind: "chart",
+      title: group.aggregate === "rate" ? `${names} per second` : `${group.aggregate} of ${names}`,
+      description: group.fields
+        .map((field) => `${field.name}: ${field.description ?? field.type}`)
+        .join("\n"),
+      fields: group.fields.map((field) => field.name),
+      unit: group.unit,
+      aggregate: group.aggregate,
+      details: true,
+    };
+  });
   const texts = chosen.filter((field) => !isNumeric(field));
   if (texts.length > 0) {
     panels.push({
@@ -142,9 +157,5 @@ export async function exploreSections(container, { org, state, measurements, cat
       fields: texts,
     });
   }
-  const description = catalogue.sources
-    .flatMap((source) => source.measurements)
-    .concat(catalogue.everySource)
-    .find((m) => m.name === measurement)?.description;
-  return [{ title: measurement, measurement, description, panels }];
+  return [{ title: measurement, measurement, description: declaredMeasurement?.description, panels }];
 }

@@ -2,6 +2,7 @@
 // unit (a few fields each), one table for booleans and strings. A new collector gets a page without
 // front-end work: `npm run docs` puts its declarations in the catalogue the gateway serves.
 import { api } from "./api.js";
+import { rateUnit } from "./units.js";
 
 const NUMERIC = new Set(["float", "integer", "unsigned"]);
 const FIELDS_PER_CHART = 4;
@@ -15,29 +16,59 @@ export function durationSeconds(text) {
   return Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[match[2]];
 }
 
+/**
+ * What a chart asks of `field`: `chosen` when given, else the rate per second of a counter (a running
+ * total, which would only ever grow) and the mean of anything else.
+ */
+export function aggregateFor(field, chosen) {
+  return chosen ?? (field.counter ? "rate" : "mean");
+}
+
+/** The unit of `aggregate` of `field`'s values: a rate is per second, a count is a count. */
+export function chartUnit(field, aggregate) {
+  if (aggregate === "rate") return rateUnit(field.unit);
+  if (aggregate === "count") return "count";
+  return field.unit;
+}
+
+/**
+ * Numeric fields in charts: one per unit and aggregate, in the order the fields come; `chosen` is the
+ * aggregate picked for every field, or undefined for each field's own (aggregateFor).
+ */
+export function chartGroups(fields, chosen) {
+  const groups = new Map();
+  for (const field of fields) {
+    const aggregate = aggregateFor(field, chosen);
+    const unit = chartUnit(field, aggregate);
+    const key = JSON.stringify([unit ?? "", aggregate]);
+    if (!groups.has(key)) groups.set(key, { unit, aggregate, fields: [] });
+    groups.get(key).fields.push(field);
+  }
+  return groups;
+}
+
+function fieldDescription(field, aggregate) {
+  const text = `${field.name}: ${field.description ?? "no description"}`;
+  return aggregate === "rate" ? `${text} (a running total, charted as its rate per second)` : text;
+}
+
 /** The panels a measurement's declared fields suggest, limited to the fields in `present`. */
 export function measurementPanels(measurement, present, extra = {}) {
   const fields = measurement.fields.filter((field) => present.has(field.name));
   const groupBy = measurement.tags.map((tag) => tag.name);
-  const byUnit = new Map();
-  for (const field of fields.filter(isNumeric)) {
-    const group = byUnit.get(field.unit ?? "") ?? [];
-    group.push(field);
-    byUnit.set(field.unit ?? "", group);
-  }
   const panels = [];
-  for (const [unit, group] of byUnit) {
-    for (let i = 0; i < group.length; i += FIELDS_PER_CHART) {
-      const chunk = group.slice(i, i + FIELDS_PER_CHART);
+  for (const group of chartGroups(fields.filter(isNumeric)).values()) {
+    for (let i = 0; i < group.fields.length; i += FIELDS_PER_CHART) {
+      const chunk = group.fields.slice(i, i + FIELDS_PER_CHART);
+      const names = chunk.map((field) => field.name).join(", ");
       panels.push({
         kind: "chart",
-        title: chunk.map((field) => field.name).join(", "),
-        description: chunk
-          .map((field) => `${field.name}: ${field.description ?? "no description"}`)
-          .join("\n"),
+        title: group.aggregate === "rate" ? `${names} per second` : names,
+        description: chunk.map((field) => fieldDescription(field, group.aggregate)).join("\n"),
         measurement: measurement.name,
         fields: chunk.map((field) => field.name),
-        unit: unit || undefined,
+        unit: group.unit,
+        ...(group.aggregate === "rate" ? { aggregate: "rate" } : {}),
         groupBy,
         ...extra,
       });

@@ -10,7 +10,7 @@ const DEFAULTS = {
   m: "",
   f: "",
   g: "",
-  agg: "mean",
+  agg: "auto",
 };
 
 export function readState() {

@@ -1,5 +1,6 @@
 // Formats values by their declared unit (the SDK's closed list): bytes as KiB/MiB/GiB, durations as
 // ns/µs/ms/s, percent with %, counts and rates with k/M/G. One scale per axis, chosen by its largest tick.
+// A counter's rate per second comes in the gateway's rate units: count/s, bytes/s, and s/s (a share).
 
 const IEC = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 const SI = ["", "k", "M", "G", "T", "P"];
@@ -19,6 +20,10 @@ function power(reference, base, steps) {
   return index;
 }
 
+/** The unit of a counter's rate per second, as the gateway's answer states it (none for other units). */
+export const RATE_UNITS = { count: "count/s", bytes: "bytes/s", s: "s/s" };
+export const rateUnit = (unit) => (Object.hasOwn(RATE_UNITS, unit ?? "") ? RATE_UNITS[unit] : undefined);
+
 /** Divisor and suffix that show `reference` (in `unit`) as a short number. */
 function scaleFor(unit, reference) {
   const size = Math.abs(reference) || 0;
@@ -36,11 +41,14 @@ function scaleFor(unit, reference) {
     return { divisor: factor / SECONDS[unit], suffix: ` ${name}` };
   }
   if (unit === "percent") return { divisor: 1, suffix: "%" };
+  // Seconds busy per second: 1 is one core (or worker) all the time, shown as 100%.
+  if (unit === "s/s") return { divisor: 0.01, suffix: "%" };
   if (unit === "celsius") return { divisor: 1, suffix: " °C" };
   const index = power(size, 1000, SI.length);
   const prefix = SI[index];
   if (unit === "watts") return { divisor: 1000 ** index, suffix: ` ${prefix}W` };
   if (unit === "ops/s") return { divisor: 1000 ** index, suffix: `${prefix} ops/s` };
+  if (unit === "count/s") return { divisor: 1000 ** index, suffix: `${prefix}/s` };
   return { divisor: 1000 ** index, suffix: prefix };
 }
 
