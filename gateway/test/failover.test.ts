@@ -223,37 +223,36 @@ describe("a replica that answers its ping but not one query", () => {
   const serverError =
     "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\nConnection: close\r\n\r\noops\n";
 
+  /** A gateway over `replicas`, pinged only at start (so queries alone could mark one), once ready. */
+  async function readyGateway(replicas: string): Promise<FastifyInstance> {
+    const gateway = await startGateway(replicas, DB, fixture.tokensFile, { PM_GATEWAY_PROBE_INTERVAL: "1h" });
+    const readyz = async () => (await gateway.inject({ method: "GET", url: "/readyz" })).statusCode;
+    await waitFor(async () => (await readyz()) === 200, "the gateway to be ready");
+    return gateway;
+  }
+  const ask = (gateway: FastifyInstance) =>
+    gateway.inject({ method: "POST", url: "/api/v1/query", headers: bearer(tokens.acme), payload: body });
+
   it("is not marked failing for it: the other replica answers, and /readyz stays 200", async () => {
     for (const answer of [notHttp, serverError]) {
       const broken = await replicaFailingQueries(answer);
+      const gateway = await readyGateway(`a=${broken.url},b=${fixture.b.url}`).catch(async (error) => {
+        await broken.close();
+        throw error;
+      });
       try {
-        const gateway = await startGateway(`a=${broken.url},b=${fixture.b.url}`, DB, fixture.tokensFile, {
-          PM_GATEWAY_PROBE_INTERVAL: "1h",
-        });
-        try {
-          await waitFor(
-            async () => (await gateway.inject({ method: "GET", url: "/readyz" })).statusCode === 200,
-            "ready",
-          );
-          const response = await gateway.inject({
-            method: "POST",
-            url: "/api/v1/query",
-            headers: bearer(tokens.acme),
-            payload: body,
-          });
-          expect(response.statusCode).toBe(200);
-          expect(response.headers["x-pm-replica"]).toBe("b");
-          expect(response.json().series[0].values[0][1]).toBe(60);
-          expect(broken.queries()).toBe(1);
-          expect(gateway.replicaStatus().map(({ name, healthy }) => ({ name, healthy }))).toEqual([
-            { name: "a", healthy: true },
-            { name: "b", healthy: true },
-          ]);
-          expect((await gateway.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
-        } finally {
-          await gateway.close();
-        }
+        const response = await ask(gateway);
+        expect(response.statusCode).toBe(200);
+        expect(response.headers["x-pm-replica"]).toBe("b");
+        expect(response.json().series[0].values[0][1]).toBe(60);
+        expect(broken.queries()).toBe(1);
+        expect(gateway.replicaStatus().map(({ name, healthy }) => ({ name, healthy }))).toEqual([
+          { name: "a", healthy: true },
+          { name: "b", healthy: true },
+        ]);
+        expect((await gateway.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
       } finally {
+        await gateway.close();
         await broken.close();
       }
     }
@@ -261,27 +260,19 @@ describe("a replica that answers its ping but not one query", () => {
 
   it("is a 502 when no replica can answer it, and neither is marked failing", async () => {
     const [a, b] = await Promise.all([replicaFailingQueries(notHttp), replicaFailingQueries(serverError)]);
-    const gateway = await startGateway(`a=${a.url},b=${b.url}`, DB, fixture.tokensFile, {
-      PM_GATEWAY_PROBE_INTERVAL: "1h",
-    });
     try {
-      await waitFor(
-        async () => (await gateway.inject({ method: "GET", url: "/readyz" })).statusCode === 200,
-        "ready",
-      );
-      const response = await gateway.inject({
-        method: "POST",
-        url: "/api/v1/query",
-        headers: bearer(tokens.acme),
-        payload: body,
-      });
-      expect(response.statusCode).toBe(502);
-      expect(response.json().error.code).toBe("replica_error");
-      expect([a.queries(), b.queries()]).toEqual([1, 1]);
-      expect(gateway.replicaStatus().every((replica) => replica.healthy)).toBe(true);
-      expect((await gateway.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+      const gateway = await readyGateway(`a=${a.url},b=${b.url}`);
+      try {
+        const response = await ask(gateway);
+        expect(response.statusCode).toBe(502);
+        expect(response.json().error.code).toBe("replica_error");
+        expect([a.queries(), b.queries()]).toEqual([1, 1]);
+        expect(gateway.replicaStatus().every((replica) => replica.healthy)).toBe(true);
+        expect((await gateway.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+      } finally {
+        await gateway.close();
+      }
     } finally {
-      await gateway.close();
       await Promise.all([a.close(), b.close()]);
     }
   });
