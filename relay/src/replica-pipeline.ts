@@ -68,7 +68,9 @@ export class ReplicaPipeline {
   ) {
     this.stats = {
       replica: client.replica.name,
-      writable: true,
+      // Not until its bootstrap has talked to the replica: /readyz must not say ready on a replica
+      // nobody has asked yet (with wrong credentials it said 200 until the second replica's bootstrap).
+      writable: false,
       pointsWritten: 0,
       deadLettered: 0,
       errors: 0,

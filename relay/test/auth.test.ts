@@ -1,3 +1,4 @@
+import { waitFor } from "@platform-metrics/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   countOrg,
@@ -51,14 +52,30 @@ describe("relay with InfluxDB auth", () => {
     );
     try {
       await publish(servers.nats.url, points("globex", "auth", 100, 100));
-      await until(
-        () => /replica refuses the relay's credentials or permissions/.test(relay.output()),
-        "the error",
+      // /readyz is asked all along, from the moment the port is known until both replicas' refusal
+      // is logged: it must never have said ready (it did while one replica was not yet asked).
+      const refused = (replica: string) =>
+        relay
+          .output()
+          .split("\n")
+          .some(
+            (line) =>
+              line.includes(`"replica":"${replica}"`) && line.includes("refuses the relay's credentials"),
+          );
+      const statuses = new Set<number>();
+      await waitFor(
+        "both replicas' refusal logged",
+        async () => {
+          const port = /"httpPort":(\d+)/.exec(relay.output())?.[1];
+          if (port) statuses.add((await fetch(`http://127.0.0.1:${port}/readyz`)).status);
+          return refused("a") && refused("b");
+        },
+        { timeoutMs: 120_000, everyMs: 5 },
       );
       expect(relay.output()).not.toContain("wrong");
       const port = /"httpPort":(\d+)/.exec(relay.output())![1];
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-      expect(ready.status).toBe(503);
+      statuses.add((await fetch(`http://127.0.0.1:${port}/readyz`)).status);
+      expect([...statuses]).toEqual([503]);
       expect(await countOrg(servers.a, "globex")).toBe(0);
     } finally {
       relay.child.kill("SIGTERM");

@@ -36,9 +36,11 @@ describe("relay when InfluxDB says no", () => {
     await servers?.close();
   });
 
-  it("is ready while a replica is writable", async () => {
-    const ready = await fetch(`http://127.0.0.1:${relay.healthPort}/readyz`);
-    expect(ready.status).toBe(200);
+  it("is ready once a replica's bootstrap has answered", async () => {
+    // Not before: a relay whose replicas refuse it must never say 200 (auth.test.ts).
+    const readyz = async () => (await fetch(`http://127.0.0.1:${relay.healthPort}/readyz`)).status;
+    await until(async () => (await readyz()) === 200, "/readyz 200");
+    expect(relay.pipelines.some((pipeline) => pipeline.stats.writable)).toBe(true);
   });
 
   it("dead-letters exactly the points beyond the retention policy, per replica, and writes the rest", async () => {
