@@ -171,6 +171,6 @@ export async function createGateway({ config, logger }: GatewayOptions): Promise
 
   // Last: a gateway that fails to build leaves no NATS connection open behind it.
   selfMetrics = await startSelfMetrics(config, counters, () => replicas.status(), logger);
-  replicas.start();
+  await replicas.start();
   return app;
 }

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
-import type { Influx } from "@platform-metrics/testing";
+import { freePort, type Influx } from "@platform-metrics/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../src/cli/token-create.js";
@@ -68,6 +68,37 @@ describe("replica failover", () => {
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toEqual({ status: "ok" });
     await fixture.b.start();
+  });
+});
+
+describe("readiness at start", () => {
+  it("is 503 from the first moment when no replica answers, and 200 at once when one does", async () => {
+    const [downA, downB] = [`http://127.0.0.1:${await freePort()}`, `http://127.0.0.1:${await freePort()}`];
+    const none = await startGateway(`a=${downA},b=${downB}`, DB, fixture.tokensFile, {
+      PM_GATEWAY_PROBE_INTERVAL: "1h",
+    });
+    try {
+      // Pinged once before the gateway is handed over, so it never says ready on replicas nobody asked.
+      expect((await none.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(503);
+      expect(none.replicaStatus().map((replica) => replica.lastError)).toEqual([
+        expect.stringMatching(/^ping failed/),
+        expect.stringMatching(/^ping failed/),
+      ]);
+    } finally {
+      await none.close();
+    }
+    const one = await startGateway(`a=${downA},b=${fixture.b.url}`, DB, fixture.tokensFile, {
+      PM_GATEWAY_PROBE_INTERVAL: "1h",
+    });
+    try {
+      expect((await one.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+      expect(one.replicaStatus().map(({ name, healthy }) => ({ name, healthy }))).toEqual([
+        { name: "a", healthy: false },
+        { name: "b", healthy: true },
+      ]);
+    } finally {
+      await one.close();
+    }
   });
 });
 

@@ -73,6 +73,8 @@ function statementError(error: string): Error {
   );
 }
 
+const NOT_PINGED = "not pinged yet";
+
 /**
  * InfluxDB replicas holding the same data. A query goes to the healthiest (healthy ones in configured
  * order), and once more to another when that one fails or times out. Every replica is pinged in the
@@ -95,14 +97,17 @@ export class Replicas {
         timeoutMs: options.queryTimeout,
         connections: 64,
       }),
-      healthy: true,
+      // Until the first ping has answered: /readyz must not say ready on replicas nobody has asked.
+      healthy: false,
+      lastError: NOT_PINGED,
     }));
   }
 
-  start(): void {
+  /** Pings every replica once (at most the ping's 2 s), then again every probe interval. */
+  async start(): Promise<void> {
+    await this.probe();
     this.probeTimer = setInterval(() => void this.probe(), this.options.probeInterval);
     this.probeTimer.unref();
-    void this.probe();
   }
 
   async close(): Promise<void> {
@@ -171,7 +176,8 @@ export class Replicas {
 
   private mark(replica: Replica, healthy: boolean, reason?: string): void {
     if (replica.healthy !== healthy) {
-      if (healthy) this.options.logger.info({ replica: replica.name }, "replica answers again");
+      if (healthy && replica.lastError !== NOT_PINGED)
+        this.options.logger.info({ replica: replica.name }, "replica answers again");
       else
         this.options.logger.warn(
           { replica: replica.name, reason },
