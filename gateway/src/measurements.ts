@@ -1,4 +1,4 @@
-import type { MeasurementDeclarations } from "@platform-metrics/sdk";
+import { defineMeasurements } from "@platform-metrics/sdk/service";
 
 const count = (description: string) => ({ type: "integer", unit: "count", description }) as const;
 /** A count since the process started: dashboards chart its rate. */
@@ -9,7 +9,7 @@ const ms = (description: string) => ({ type: "float", unit: "ms", description })
  * What the gateway writes about itself, declared as a collector declares its measurements: `npm run
  * docs` lists it in docs/metrics.md and gateway/README.md, and self-metrics/ writes nothing else.
  */
-export const GATEWAY_MEASUREMENTS = {
+export const GATEWAY_MEASUREMENTS = defineMeasurements({
   pm_gateway: {
     description:
       "One gateway process's API traffic and InfluxDB queries, every PM_METRICS_INTERVAL, published to metrics.platform.gateway when PM_NATS_URL is set. Counts are totals since the process started; query times cover the last interval. Requests are those of the API (/api/v1/... and /query); the health checks, pages and unknown routes are not counted. No tag per org or token: orgs are tenants, their number grows without bound, and which org asked what is in the request log.",
@@ -43,7 +43,7 @@ export const GATEWAY_MEASUREMENTS = {
       replicas_up: count("InfluxDB replicas answering their ping now"),
     },
   },
-} as const satisfies MeasurementDeclarations;
+});
 
 /** How often pm_gateway is written unless PM_METRICS_INTERVAL says otherwise (the catalogue shows it). */
 export const GATEWAY_METRICS_INTERVAL = "10s";

@@ -1,10 +1,10 @@
-import type { MeasurementDeclarations } from "@platform-metrics/sdk";
+import { defineMeasurements } from "@platform-metrics/sdk/service";
 
 /**
  * What the relay writes about itself, declared as a collector declares its measurements: `npm run
  * docs` lists it in docs/metrics.md and relay/README.md, and self-metrics.ts writes nothing else.
  */
-export const RELAY_MEASUREMENTS = {
+export const RELAY_MEASUREMENTS = defineMeasurements({
   pm_relay: {
     description:
       "The relay's work for one replica, from one relay process, every PM_METRICS_INTERVAL (totals since the process started), published to metrics.platform.relay.",
@@ -36,7 +36,7 @@ export const RELAY_MEASUREMENTS = {
       },
     },
   },
-} as const satisfies MeasurementDeclarations;
+});
 
 /** How often pm_relay is written unless PM_METRICS_INTERVAL says otherwise (the catalogue shows it). */
 export const RELAY_METRICS_INTERVAL = "10s";

@@ -56,9 +56,13 @@ export type MeasurementDeclarations = Readonly<Record<string, MeasurementDeclara
 
 /**
  * Returns its argument, typed exactly as written (names, tag keys, field types) without `as const`,
- * so a collector that declares its measurements in their own file gets typed points.
+ * so a collector that declares its measurements in their own file gets typed points. Checked as
+ * defineCollector checks a collector's: a bad declaration (a counter that is a string, a field type
+ * misspelt) throws where it is made, for the relay's and gateway's own as for a collector's.
  */
 export function defineMeasurements<const M extends MeasurementDeclarations>(measurements: M): M {
+  const problems = checkDeclarations(measurements);
+  if (problems.length > 0) throw new Error(`bad measurement declarations: ${problems.join("; ")}`);
   return measurements;
 }
 

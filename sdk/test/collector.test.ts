@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type CollectContext, defineCollector } from "../src/collector.js";
+import { defineMeasurements, type MeasurementDeclarations } from "../src/measurements.js";
 import { collectOnce } from "../src/testkit.js";
 
 const measurements = {
@@ -66,6 +67,16 @@ describe("defineCollector", () => {
     expect(define({ type: "integer", counter: "yes" })).toThrow(
       /demo_x.v: counter "yes" is not true or false/,
     );
+  });
+
+  it("are checked by defineMeasurements as by defineCollector (the relay's and gateway's own go through it)", () => {
+    const declare = (v: object) => () =>
+      defineMeasurements({ demo_x: { tags: [], fields: { v } } } as unknown as MeasurementDeclarations);
+    expect(declare({ type: "integer", unit: "count", counter: true })).not.toThrow();
+    expect(declare({ type: "string", counter: true })).toThrow(
+      /bad measurement declarations: demo_x.v: a string field cannot be a counter/,
+    );
+    expect(declare({ type: "float", unit: "MB" })).toThrow(/demo_x.v: unit "MB" is not one of bytes,/);
   });
 });
 

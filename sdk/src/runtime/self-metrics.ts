@@ -1,9 +1,9 @@
-import type { MeasurementDeclarations } from "../measurements.js";
+import { defineMeasurements, type MeasurementDeclarations } from "../measurements.js";
 import type { PointBuilder } from "../point/point-builder.js";
 import type { SinkStats } from "../publish/sink.js";
 
 /** Measurements the SDK itself writes for every collector; they appear in every collector's docs. */
-export const SDK_MEASUREMENTS: MeasurementDeclarations = {
+export const SDK_MEASUREMENTS: MeasurementDeclarations = defineMeasurements({
   pm_collector: {
     description: "The collector's own health, one point per round (totals since the process started).",
     tags: {
@@ -60,7 +60,7 @@ export const SDK_MEASUREMENTS: MeasurementDeclarations = {
       points_buffered: { type: "integer", unit: "count", description: "points waiting for NATS now" },
     },
   },
-};
+});
 
 export class SelfMetrics {
   rounds = 0;

@@ -5,6 +5,8 @@ export { type CommonConfig, commonConfigSchema, portNumber } from "../config/com
 export { duration, formatDuration, parseDuration } from "../config/duration.js";
 export { ConfigError, envName, type LoadConfigOptions, loadConfig } from "../config/load.js";
 export { createLogger, type Logger, silentLogger } from "../log.js";
+// The relay's and gateway's own measurements are declared, and checked, as a collector's are.
+export { defineMeasurements, type MeasurementDeclarations } from "../measurements.js";
 export { createSink } from "../publish/create-sink.js";
 export type { FlushResult, Sink, SinkStats } from "../publish/sink.js";
 export { type HealthCheck, type HealthServer, startHealthServer } from "../runtime/health-server.js";
